@@ -1,0 +1,127 @@
+// The `borealis` command line: start [--role], migrate, config, version, --help.
+// Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
+
+import { parseArgs } from 'node:util';
+import { ConfigError, describeConfig, loadConfig, type EngineConfig } from '../config';
+import { openDatabase } from '../db/database';
+import { migrateToLatest, SchemaError } from '../db/migrate';
+import { createEngine, type Engine } from '../engine';
+import { createLoggers } from '../log/loggers';
+import { runtimePaths } from '../runtime-paths';
+import { systemClock } from '../clock';
+import { ENGINE_VERSION } from '../version';
+
+const HELP = `borealis ${ENGINE_VERSION} — Borealis Engine
+
+Usage: borealis <command> [options]
+
+Commands:
+  start [--role all|api|scheduler|site-worker]   run the engine (default role: all)
+  migrate                                        apply pending database migrations and exit
+  config                                         print the effective configuration (secrets redacted)
+  version                                        print the version
+  help, --help                                   show this help
+
+Configuration comes from BOREALIS_* environment variables, then
+<BOREALIS_HOME>/Deploy/runtime.env, then defaults. See README.md.
+`;
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+    });
+  } catch (err) {
+    return fail(2, (err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const command = values.help ? 'help' : values.version ? 'version' : (positionals[0] ?? 'help');
+  try {
+    switch (command) {
+      case 'help':
+        process.stdout.write(HELP);
+        return 0;
+      case 'version':
+        process.stdout.write(`${ENGINE_VERSION}\n`);
+        return 0;
+      case 'config':
+        return printConfig(loadConfig());
+      case 'migrate':
+        return await migrate(loadConfig());
+      case 'start':
+        return await start(loadConfig({ overrides: values.role !== undefined ? { BOREALIS_ROLE: values.role } : {} }));
+      default:
+        throw new UsageError(`unknown command "${command}"; run borealis --help`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) return fail(2, err.message);
+    if (err instanceof SchemaError) return fail(1, err.message);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      return fail(1, 'the port is already in use (BOREALIS_PORT); stop the other process or choose another port');
+    }
+    return fail(1, `start-up failed: ${(err as Error).message}`);
+  }
+}
+
+function printConfig(config: EngineConfig): number {
+  const rows = describeConfig(config);
+  const width = Math.max(...rows.map((r) => r.variable.length));
+  for (const row of rows) process.stdout.write(`${row.variable.padEnd(width)}  ${row.value || '(unset)'}  [${row.source}]\n`);
+  return 0;
+}
+
+async function migrate(config: EngineConfig): Promise<number> {
+  const paths = runtimePaths(config.home, 'api');
+  const loggers = createLoggers({ dir: paths.logs, level: config.logLevel, clock: systemClock, console: true });
+  const database = await openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: paths.pgliteState });
+  try {
+    const result = await migrateToLatest(database, { log: loggers.root });
+    process.stdout.write(result.applied.length ? `applied: ${result.applied.join(', ')}\n` : `up to date (${result.latest})\n`);
+    return 0;
+  } finally {
+    await database.close();
+    loggers.close();
+  }
+}
+
+async function start(config: EngineConfig): Promise<number> {
+  const engine = await createEngine(config, { console: true });
+  await engine.listen();
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      engine.ctx.log.info({ signal }, 'shutdown requested');
+      void shutdown(engine).then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+async function shutdown(engine: Engine): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((r) => {
+    timer = setTimeout(() => r('timeout'), SHUTDOWN_GRACE_MS);
+  });
+  const result = await Promise.race([engine.stop().then(() => 'done' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    process.stderr.write(`borealis: shutdown did not finish within ${SHUTDOWN_GRACE_MS / 1000} s; exiting\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function fail(code: number, message: string): number {
+  process.stderr.write(`borealis: ${message}\n`);
+  return code;
+}
+
+const exitCode = await main(process.argv.slice(2));
+process.exit(exitCode);

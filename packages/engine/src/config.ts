@@ -1,0 +1,215 @@
+// Engine configuration: one zod schema for every BOREALIS_* variable, merged as
+// environment over Engine/Deploy/runtime.env over defaults, returned frozen.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ENGINE_ROLES } from '@borealis/protocol';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export const TLS_MODES = ['auto', 'on', 'off'] as const;
+
+/** Variables whose values never appear in output (config dump, error messages). */
+export const SECRET_VARIABLES = new Set(['BOREALIS_DATABASE_URL']);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const VariablesSchema = z.object({
+  BOREALIS_HOME: z.string().trim().min(1, 'must be a directory path').default('./Engine'),
+  BOREALIS_HOST: z
+    .string()
+    .trim()
+    .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9.-]{1,253}$/.test(v), 'must be an IP address or host name')
+    .default('127.0.0.1'),
+  BOREALIS_PORT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, 'must be an integer from 0 to 65535')
+    .transform(Number)
+    .refine((n) => n <= 65535, 'must be an integer from 0 to 65535')
+    .default(5000),
+  BOREALIS_DATABASE_URL: optionalText.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    'must be a postgres:// or postgresql:// URL, or unset for the embedded database',
+  ),
+  BOREALIS_ROLE: z.enum(ENGINE_ROLES, { error: `must be one of ${ENGINE_ROLES.join(', ')}` }).default('all'),
+  BOREALIS_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  BOREALIS_PUBLIC_URL: optionalText.refine(
+    (v) => v === undefined || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v),
+    'must be an http:// or https:// URL',
+  ),
+  BOREALIS_TLS: z.enum(TLS_MODES, { error: `must be one of ${TLS_MODES.join(', ')}` }).default('auto'),
+  BOREALIS_TLS_CERT: optionalText,
+  BOREALIS_TLS_KEY: optionalText,
+  BOREALIS_TRUSTED_PROXIES: optionalText,
+});
+
+type Variables = z.infer<typeof VariablesSchema>;
+export type ConfigVariable = keyof Variables;
+export const CONFIG_VARIABLES = Object.keys(VariablesSchema.shape) as ConfigVariable[];
+
+export interface EngineConfig {
+  readonly home: string;
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly role: (typeof ENGINE_ROLES)[number];
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly publicUrl: string | undefined;
+  readonly tls: (typeof TLS_MODES)[number];
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly trustedProxies: readonly string[];
+  /** Where each effective value came from, for `borealis config`. */
+  readonly sources: Readonly<Record<ConfigVariable, 'env' | 'runtime.env' | 'default'>>;
+}
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Thrown when a variable is invalid; the CLI prints `message` and exits 2. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => `${p.variable}: ${p.message}`).join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  /** Values that win over everything (CLI flags such as `--role`). */
+  readonly overrides?: Partial<Record<ConfigVariable, string>>;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fromEnv = pickBorealis(env);
+  const home = resolve(cwd, options.overrides?.BOREALIS_HOME ?? fromEnv.BOREALIS_HOME ?? './Engine');
+  const fromFile = readRuntimeEnv(resolve(home, 'Deploy', 'runtime.env'));
+
+  const merged: Record<string, string> = {};
+  const sources = {} as Record<ConfigVariable, 'env' | 'runtime.env' | 'default'>;
+  for (const name of CONFIG_VARIABLES) {
+    const value = options.overrides?.[name] ?? fromEnv[name] ?? fromFile[name];
+    sources[name] = options.overrides?.[name] !== undefined || fromEnv[name] !== undefined
+      ? 'env'
+      : fromFile[name] !== undefined ? 'runtime.env' : 'default';
+    if (value !== undefined) merged[name] = value;
+  }
+
+  const parsed = VariablesSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'config');
+        const raw = merged[variable];
+        const shown = raw === undefined || SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(raw)})`;
+        return { variable, message: `${issue.message}${shown}` };
+      }),
+    );
+  }
+  const v = parsed.data;
+  checkCombinations(v);
+  return Object.freeze({
+    home,
+    host: v.BOREALIS_HOST,
+    port: v.BOREALIS_PORT,
+    databaseUrl: v.BOREALIS_DATABASE_URL,
+    role: v.BOREALIS_ROLE,
+    logLevel: v.BOREALIS_LOG_LEVEL,
+    publicUrl: v.BOREALIS_PUBLIC_URL,
+    tls: v.BOREALIS_TLS,
+    tlsCert: v.BOREALIS_TLS_CERT && resolve(cwd, v.BOREALIS_TLS_CERT),
+    tlsKey: v.BOREALIS_TLS_KEY && resolve(cwd, v.BOREALIS_TLS_KEY),
+    trustedProxies: Object.freeze((v.BOREALIS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    sources: Object.freeze(sources),
+  });
+}
+
+/** Whether this configuration serves HTTPS (ARCHITECTURE.md "TLS"). */
+export function wantsTls(config: Pick<EngineConfig, 'tls' | 'host' | 'tlsCert'>): boolean {
+  if (config.tls === 'on') return true;
+  if (config.tls === 'off') return false;
+  return !isLoopbackHost(config.host) || config.tlsCert !== undefined;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function checkCombinations(v: Variables): void {
+  if ((v.BOREALIS_TLS_CERT === undefined) !== (v.BOREALIS_TLS_KEY === undefined)) {
+    const missing = v.BOREALIS_TLS_CERT === undefined ? 'BOREALIS_TLS_CERT' : 'BOREALIS_TLS_KEY';
+    throw new ConfigError([{ variable: missing, message: 'BOREALIS_TLS_CERT and BOREALIS_TLS_KEY must be set together' }]);
+  }
+  if ((v.BOREALIS_ROLE === 'scheduler' || v.BOREALIS_ROLE === 'site-worker') && !v.BOREALIS_DATABASE_URL) {
+    throw new ConfigError([
+      { variable: 'BOREALIS_DATABASE_URL', message: `must be set for role ${v.BOREALIS_ROLE}: the embedded database serves one process only` },
+    ]);
+  }
+  if (v.BOREALIS_TLS === 'off' && !isLoopbackHost(v.BOREALIS_HOST) && !v.BOREALIS_TRUSTED_PROXIES) {
+    throw new ConfigError([
+      {
+        variable: 'BOREALIS_TLS',
+        message: 'off is only allowed on a loopback address or behind BOREALIS_TRUSTED_PROXIES (TLS-terminating proxy)',
+      },
+    ]);
+  }
+}
+
+function pickBorealis(env: Readonly<Record<string, string | undefined>>): Partial<Record<ConfigVariable, string>> {
+  const out: Partial<Record<ConfigVariable, string>> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+function readRuntimeEnv(file: string): Partial<Record<ConfigVariable, string>> {
+  if (!existsSync(file)) return {};
+  return pickBorealis(parseEnv(readFileSync(file, 'utf8')));
+}
+
+/** The effective configuration as `VARIABLE=value` pairs with secrets redacted. */
+export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVariable; value: string; source: string }> {
+  const values: Record<ConfigVariable, string | undefined> = {
+    BOREALIS_HOME: config.home,
+    BOREALIS_HOST: config.host,
+    BOREALIS_PORT: String(config.port),
+    BOREALIS_DATABASE_URL: config.databaseUrl && redactUrl(config.databaseUrl),
+    BOREALIS_ROLE: config.role,
+    BOREALIS_LOG_LEVEL: config.logLevel,
+    BOREALIS_PUBLIC_URL: config.publicUrl,
+    BOREALIS_TLS: config.tls,
+    BOREALIS_TLS_CERT: config.tlsCert,
+    BOREALIS_TLS_KEY: config.tlsKey,
+    BOREALIS_TRUSTED_PROXIES: config.trustedProxies.join(','),
+  };
+  return CONFIG_VARIABLES.map((variable) => ({
+    variable,
+    value: values[variable] ?? '',
+    source: config.sources[variable],
+  }));
+}
+
+/** Keeps host, port and database name; drops the password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '[redacted]';
+    return u.toString();
+  } catch {
+    return '[redacted]';
+  }
+}

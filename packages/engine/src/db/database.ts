@@ -1,0 +1,83 @@
+// Opens the engine database: PostgreSQL through node-postgres, or embedded PGlite, behind the
+// same Kysely<Database> so every query runs unchanged on both.
+
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema';
+
+export type Dialect = 'pglite' | 'postgres';
+
+export interface EngineDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Round-trip time of `SELECT 1`, or throws when the database cannot answer. */
+  ping(timeoutMs?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
+  | { readonly kind: 'pglite'; readonly dataDir: string | null };
+
+export async function openDatabase(target: DatabaseTarget): Promise<EngineDatabase> {
+  return target.kind === 'postgres' ? openPostgres(target.url, target.poolSize ?? 10) : openPglite(target.dataDir);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<EngineDatabase> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    options: '-c search_path=engine,public -c TimeZone=UTC',
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return wrap(db, 'postgres');
+}
+
+async function openPglite(dataDir: string | null): Promise<EngineDatabase> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir ?? 'memory://', { extensions: { pg_trgm } });
+  const db = new Kysely<Database>({
+    dialect: new PGliteDialect({
+      pglite,
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(sql`SET search_path = engine, public`.compile(db));
+        await connection.executeQuery(sql`SET TimeZone = 'UTC'`.compile(db));
+      },
+    }),
+  });
+  return wrap(db, 'pglite');
+}
+
+function wrap(db: Kysely<Database>, dialect: Dialect): EngineDatabase {
+  let closed = false;
+  return {
+    db,
+    dialect,
+    async ping(timeoutMs = 2_000) {
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          sql`SELECT 1`.execute(db),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('database did not answer in time')), timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return performance.now() - started;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// Every migration in order. A static list (not a directory scan) so bundled builds work;
+// a test checks that every file in this folder is listed here.
+
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001-core';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-core': m0001,
+});
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1) ?? '';

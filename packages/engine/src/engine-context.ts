@@ -1,0 +1,29 @@
+// EngineContext: everything createEngine builds once and hands to registrars and loops.
+
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+import type { EngineConfig } from './config';
+import type { EngineDatabase } from './db/database';
+import type { Database } from './db/schema';
+import type { HealthService } from './domains/core/health-service';
+import type { Loggers } from './log/loggers';
+import type { RealtimeServer } from './realtime/socket-server';
+import type { RuntimePaths } from './runtime-paths';
+
+export interface EngineContext {
+  readonly config: EngineConfig;
+  readonly clock: Clock;
+  readonly paths: RuntimePaths;
+  readonly loggers: Loggers;
+  readonly log: Logger;
+  readonly database: EngineDatabase;
+  readonly db: Kysely<Database>;
+  /** Socket.IO; null for roles that serve no HTTP (scheduler, site-worker). */
+  readonly realtime: RealtimeServer | null;
+  readonly version: string;
+  readonly startedAt: Date;
+  readonly services: {
+    readonly health: HealthService;
+  };
+}

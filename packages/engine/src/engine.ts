@@ -1,0 +1,210 @@
+// createEngine(config): builds the EngineContext for the chosen role and, for the api roles, the
+// Fastify app with Socket.IO, the API groups, OpenAPI and the WebUI. listen() is separate so tests
+// can use app.inject().
+
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { systemClock, type Clock } from './clock';
+import { wantsTls, type EngineConfig } from './config';
+import { openDatabase, type EngineDatabase } from './db/database';
+import { migrateToLatest, waitForSchema } from './db/migrate';
+import { API_GROUPS } from './domains/groups';
+import { createHealthService } from './domains/core/health-service';
+import type { EngineContext } from './engine-context';
+import { installErrorHandler, sendError } from './http/error-handler';
+import { registerOpenApi } from './http/openapi';
+import { requestIdFor } from './http/request-id';
+import type { RegisteredRoute } from './http/route-config';
+import { createHostCheck, installSecurityHeaders } from './http/security-headers';
+import { DEFAULT_WEBUI_DIR, registerWebUi, sendSpaIndex, wantsSpaFallback } from './http/webui';
+import { createLoggers, type Loggers } from './log/loggers';
+import { createRealtimeServer, type RealtimeServer } from './realtime/socket-server';
+import { runtimePaths } from './runtime-paths';
+import type { TlsMaterial } from './tls';
+import { ENGINE_VERSION } from './version';
+
+export interface Engine {
+  readonly ctx: EngineContext;
+  /** The HTTP app; null for roles that serve no HTTP. */
+  readonly app: FastifyInstance | null;
+  readonly tls: TlsMaterial | null;
+  /** Every route the app registered, with its declared auth class. */
+  routes(): readonly RegisteredRoute[];
+  /** Binds the configured address; resolves the base URL (null for roles without HTTP). */
+  listen(): Promise<string | null>;
+  /** Drains connections, closes the database and the log files. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface CreateEngineOptions {
+  readonly clock?: Clock;
+  /** Also log to the console (the CLI does). */
+  readonly console?: boolean;
+  readonly webuiDir?: string;
+  readonly workerId?: string;
+  /** How long a non-migrating role waits for the schema (default 120 s). */
+  readonly schemaWaitMs?: number;
+}
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export async function createEngine(config: EngineConfig, options: CreateEngineOptions = {}): Promise<Engine> {
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const paths = runtimePaths(config.home, config.role, options.workerId);
+  const loggers = createLoggers({ dir: paths.logs, level: config.logLevel, clock, console: options.console });
+  const log = loggers.root.child({ svc: 'engine' });
+  let database: EngineDatabase | undefined;
+  try {
+    database = await openDatabase(
+      config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: paths.pgliteState },
+    );
+    const servesHttp = config.role === 'all' || config.role === 'api';
+    const schemaVersion = servesHttp
+      ? (await migrateToLatest(database, { log })).latest
+      : await waitForSchema(database, { timeoutMs: options.schemaWaitMs });
+
+    const health = createHealthService({ database, clock, version: ENGINE_VERSION, role: config.role, startedAt, schemaVersion: () => schemaVersion });
+    if (!servesHttp) {
+      const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime: null, version: ENGINE_VERSION, startedAt, services: { health } };
+      log.info({ role: config.role, schema: schemaVersion }, 'role started');
+      return withoutHttp(ctx, loggers, database);
+    }
+
+    // Loaded only when needed: the X.509 library is heavy and plain-HTTP starts should stay fast.
+    const tls = wantsTls(config)
+      ? await (await import('./tls')).loadOrCreateTls({ config, certificatesDir: paths.certificates, clock })
+      : null;
+    const isHostAllowed = createHostCheck(config);
+    const app = buildFastify(config, loggers, tls);
+    const realtime = createRealtimeServer({ server: app.server, log: loggers.root.child({ svc: 'realtime' }), isHostAllowed });
+    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health } };
+
+    const routes = trackRoutes(app);
+    installErrorHandler(app);
+    installSecurityHeaders(app, { isHttps: tls !== null, isHostAllowed });
+    installApiLog(app, loggers);
+    await registerOpenApi(app, { version: ENGINE_VERSION, routes: () => finalRoutes(routes) });
+    for (const group of API_GROUPS) await group.register(app, ctx);
+    const webuiDir = options.webuiDir ?? DEFAULT_WEBUI_DIR;
+    const webui = await registerWebUi(app, { dir: webuiDir });
+    if (!webui.isAvailable) log.warn({ dir: webuiDir }, 'webui build not found; run `npm run build` to serve the WebUI');
+    app.setNotFoundHandler(async (request, reply) => {
+      if (webui.isAvailable && wantsSpaFallback(request)) return sendSpaIndex(reply, webuiDir);
+      return sendError(reply, request, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    });
+    await app.ready();
+
+    return {
+      ctx,
+      app,
+      tls,
+      routes: () => finalRoutes(routes),
+      async listen() {
+        await app.listen({ host: config.host, port: config.port });
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+        const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+        log.info({ url, role: config.role, version: ENGINE_VERSION, database: database!.dialect }, 'engine listening');
+        if (tls?.caFingerprint) log.info({ ca: tls.caPath, sha256: tls.caFingerprint }, 'local CA in use; agents pin this ca.pem');
+        return url;
+      },
+      stop: once(async () => {
+        log.info('engine stopping');
+        await realtime.close();
+        await app.close();
+        await closeQuietly(database, loggers);
+      }),
+    };
+  } catch (err) {
+    await closeQuietly(database, loggers);
+    throw err;
+  }
+}
+
+function buildFastify(config: EngineConfig, loggers: Loggers, tls: TlsMaterial | null): FastifyInstance {
+  const app = Fastify({
+    ...(tls ? { https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    loggerInstance: loggers.root.child({ svc: 'http' }),
+    // api.log has one line per request; engine.log stays for events.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFor,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    trustProxy: config.trustedProxies.length ? [...config.trustedProxies] : false,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  return app;
+}
+
+function trackRoutes(app: FastifyInstance): RouteOptions[] {
+  const seen: RouteOptions[] = [];
+  // Keep the options object itself: hooks of child plugins may still fill in config after us.
+  app.addHook('onRoute', (route) => {
+    seen.push(route);
+  });
+  app.addHook('onReady', async () => {
+    const missing = seen.filter((r) => !r.config?.auth).map((r) => `${String(r.method)} ${r.url}`);
+    if (missing.length) throw new Error(`routes without an auth class: ${missing.join(', ')}`);
+  });
+  return seen;
+}
+
+function finalRoutes(seen: readonly RouteOptions[]): RegisteredRoute[] {
+  return seen.flatMap((r) =>
+    (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
+      method: String(method),
+      url: r.url,
+      auth: r.config?.auth ?? 'none',
+      permission: r.config?.permission,
+      group: r.config?.group,
+      hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide),
+    })),
+  );
+}
+
+function installApiLog(app: FastifyInstance, loggers: Loggers): void {
+  app.addHook('onResponse', async (request, reply) => {
+    loggers.api({
+      request_id: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      bytes: Number(reply.getHeader('content-length') ?? 0),
+    });
+  });
+}
+
+function withoutHttp(ctx: EngineContext, loggers: Loggers, database: EngineDatabase): Engine {
+  return {
+    ctx,
+    app: null,
+    tls: null,
+    routes: () => [],
+    listen: async () => null,
+    stop: once(async () => {
+      ctx.log.info('engine stopping');
+      await closeQuietly(database, loggers);
+    }),
+  };
+}
+
+async function closeQuietly(database: EngineDatabase | undefined, loggers: Loggers): Promise<void> {
+  try {
+    await database?.close();
+  } catch (err) {
+    loggers.root.warn({ err }, 'closing the database failed');
+  }
+  loggers.close();
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}
+
+export type { RealtimeServer };

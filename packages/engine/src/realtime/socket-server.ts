@@ -1,0 +1,48 @@
+// Socket.IO 4 on the engine's own HTTP server: websocket transport only, with the /agent and
+// /operator namespaces. Until their auth lands (agent-protocol.md §5.1, api.md), both refuse
+// every connection with `unauthorized`, so nothing is reachable without credentials.
+
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { Server } from 'socket.io';
+import { AGENT_NAMESPACE, OPERATOR_NAMESPACE, SOCKET_IO_PATH } from '@borealis/protocol';
+import type { Logger } from 'pino';
+
+export interface RealtimeServer {
+  readonly io: Server;
+  close(): Promise<void>;
+}
+
+export function createRealtimeServer(deps: {
+  server: HttpServer;
+  log: Logger;
+  isHostAllowed: (req: IncomingMessage) => boolean;
+}): RealtimeServer {
+  const io = new Server(deps.server, {
+    path: SOCKET_IO_PATH,
+    transports: ['websocket'],
+    serveClient: false,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    connectTimeout: 45_000,
+    maxHttpBufferSize: 1024 * 1024,
+    perMessageDeflate: false,
+    allowRequest: (req, callback) => callback(null, deps.isHostAllowed(req)),
+  });
+  for (const name of [AGENT_NAMESPACE, OPERATOR_NAMESPACE]) {
+    io.of(name).use((_socket, next) => {
+      const err = new Error('unauthorized') as Error & { data?: unknown };
+      err.data = { code: 'unauthorized' };
+      next(err);
+    });
+  }
+  // The default namespace is not part of the protocol.
+  io.of('/').use((_socket, next) => next(new Error('invalid_namespace')));
+  return {
+    io,
+    // Not io.close(): that would also close the HTTP server, which Fastify owns and drains.
+    close: async () => {
+      io.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// @borealis/protocol: zod schemas and types for every REST body and Socket.IO event.
+
+export * from './error-codes';
+export * from './errors';
+export * from './health';
+export * from './realtime';
