@@ -205,11 +205,5 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
 
 /** Keeps host, port and database name; drops the password. */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '[redacted]';
-    return u.toString();
-  } catch {
-    return '[redacted]';
-  }
+  return url.replace(/^([a-z]+:\/\/[^:@/]*):[^@/]*@/i, '$1:[redacted]@').replace(/([?&]password=)[^&]*/i, '$1[redacted]');
 }

@@ -8,7 +8,7 @@ import { systemClock, type Clock } from './clock';
 import { wantsTls, type EngineConfig } from './config';
 import { openDatabase, type EngineDatabase } from './db/database';
 import { migrateToLatest, waitForSchema } from './db/migrate';
-import { API_GROUPS } from './domains/groups';
+import { API_GROUPS, type ApiGroup } from './domains/groups';
 import { createHealthService } from './domains/core/health-service';
 import type { EngineContext } from './engine-context';
 import { installErrorHandler, sendError } from './http/error-handler';
@@ -44,6 +44,8 @@ export interface CreateEngineOptions {
   readonly workerId?: string;
   /** How long a non-migrating role waits for the schema (default 120 s). */
   readonly schemaWaitMs?: number;
+  /** The API groups to register (default: API_GROUPS). */
+  readonly groups?: readonly ApiGroup[];
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -85,7 +87,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     installSecurityHeaders(app, { isHttps: tls !== null, isHostAllowed });
     installApiLog(app, loggers);
     await registerOpenApi(app, { version: ENGINE_VERSION, routes: () => finalRoutes(routes) });
-    for (const group of API_GROUPS) await group.register(app, ctx);
+    for (const group of options.groups ?? API_GROUPS) await group.register(app, ctx);
     const webuiDir = options.webuiDir ?? DEFAULT_WEBUI_DIR;
     const webui = await registerWebUi(app, { dir: webuiDir });
     if (!webui.isAvailable) log.warn({ dir: webuiDir }, 'webui build not found; run `npm run build` to serve the WebUI');

@@ -1,0 +1,149 @@
+// The `borealis` executable as an operator runs it: exit codes, messages, start and graceful stop.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENGINE_VERSION } from '../version';
+
+const BIN = fileURLToPath(new URL('../../bin/borealis.mjs', import.meta.url));
+const homes: string[] = [];
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+});
+
+function home(): string {
+  const h = mkdtempSync(join(tmpdir(), 'borealis-cli-'));
+  homes.push(h);
+  return h;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')));
+  return { ...base, ...env };
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function startEngine(env: Record<string, string>): { child: ChildProcess; ready: Promise<string>; exited: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, 'start'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      output += d;
+      const m = /engine listening url=(\S+)/.exec(output);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr!.on('data', (d) => (output += d));
+    child.on('exit', (code) => reject(new Error(`engine exited with ${code}: ${output}`)));
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, ready, exited, output: () => output };
+}
+
+describe('borealis CLI', () => {
+  it('exits 2 within 5 s naming BOREALIS_PORT when it is not a number', async () => {
+    const r = await run(['start'], { BOREALIS_PORT: 'abc', BOREALIS_HOME: home() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('BOREALIS_PORT');
+    expect(r.stderr).toContain('must be an integer from 0 to 65535');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.ms).toBeLessThan(5_000);
+  });
+
+  it('prints its version and help', async () => {
+    expect((await run(['version'])).stdout.trim()).toBe(ENGINE_VERSION);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['start', 'migrate', 'config', 'version']) expect(help.stdout).toContain(cmd);
+  });
+
+  it('exits 2 naming an unknown command or option', async () => {
+    const unknown = await run(['launch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"launch"');
+    const badOption = await run(['start', '--colour']);
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain('--colour');
+  });
+
+  it('exits 2 for a --role that does not exist', async () => {
+    const r = await run(['start', '--role', 'boss'], { BOREALIS_HOME: home() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('BOREALIS_ROLE');
+  });
+
+  it('prints the effective configuration without the database password', async () => {
+    const r = await run(['config'], { BOREALIS_DATABASE_URL: 'postgres://engine:hunter2@db.internal:5432/borealis', BOREALIS_PORT: '5050' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/BOREALIS_PORT\s+5050\s+\[env\]/);
+    expect(r.stdout).toContain('postgres://engine:[redacted]@db.internal:5432/borealis');
+    expect(r.stdout).not.toContain('hunter2');
+  });
+
+  it('migrates an embedded database once and then reports it up to date', async () => {
+    const h = home();
+    const first = await run(['migrate'], { BOREALIS_HOME: h });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('applied: 0001-core');
+    const second = await run(['migrate'], { BOREALIS_HOME: h });
+    expect(second.stdout).toContain('up to date');
+  });
+
+  it('starts on BOREALIS_PORT under BOREALIS_HOME and stops cleanly with exit 0 on SIGTERM', async () => {
+    const h = home();
+    const port = await freePort();
+    const engine = startEngine({ BOREALIS_HOME: h, BOREALIS_PORT: String(port) });
+    const url = await engine.ready;
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(existsSync(join(h, 'Services', 'api-backend', 'logs', 'engine.log'))).toBe(true);
+    expect(existsSync(join(h, 'Services', 'postgres-db', 'state', 'PG_VERSION'))).toBe(true);
+
+    const stopAt = Date.now();
+    engine.child.kill('SIGTERM');
+    expect(await engine.exited).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(10_000);
+    expect(engine.output()).toContain('engine stopping');
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('stops with exit 0 on SIGINT too', async () => {
+    const engine = startEngine({ BOREALIS_HOME: home(), BOREALIS_PORT: '0' });
+    await engine.ready;
+    engine.child.kill('SIGINT');
+    expect(await engine.exited).toBe(0);
+  });
+});
