@@ -45,7 +45,14 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
       ...options.env,
     },
   });
-  const engine = await createEngine(config, options);
+  let engine: Engine;
+  try {
+    engine = await createEngine(config, options);
+  } catch (err) {
+    if (ownsDatabase) await postgres?.drop();
+    if (ownsHome) rmSync(home, { recursive: true, force: true });
+    throw err;
+  }
   const url = options.listen ? await engine.listen() : null;
   return {
     engine,
