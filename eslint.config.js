@@ -21,7 +21,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['packages/engine/src/cli/**', 'scripts/**', '.ci/**', '**/*.test.ts', '**/test/**', '**/bench/**'],
+    files: ['packages/engine/src/cli/**', 'scripts/**', '.ci/**', '**/*.test.ts', '**/test/**', '**/bench/**', '**/scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {

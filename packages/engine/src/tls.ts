@@ -48,7 +48,7 @@ export async function loadOrCreateTls(deps: {
   const names = subjectNames(config);
   const now = clock.now();
 
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
   let generated = false;
   if (!existsSync(files.caCert) || !existsSync(files.caKey)) {
     await createCa(files, now);
@@ -131,7 +131,7 @@ async function createServerCert(
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? 'ip' : 'dns', value }))),
+      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value }))),
       await x509.AuthorityKeyIdentifierExtension.create(ca),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as unknown as CryptoKey),
     ],
