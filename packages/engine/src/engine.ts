@@ -92,7 +92,10 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const webui = await registerWebUi(app, { dir: webuiDir });
     if (!webui.isAvailable) log.warn({ dir: webuiDir }, 'webui build not found; run `npm run build` to serve the WebUI');
     app.setNotFoundHandler(async (request, reply) => {
-      if (webui.isAvailable && wantsSpaFallback(request)) return sendSpaIndex(reply, webuiDir);
+      if (wantsSpaFallback(request)) {
+        if (webui.isAvailable) return sendSpaIndex(reply, webuiDir);
+        return sendError(reply, request, 404, 'not_found', 'WebUI not built: run `npm run build` and restart the engine');
+      }
       return sendError(reply, request, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
     });
     await app.ready();

@@ -92,16 +92,16 @@ async function migrate(config: EngineConfig): Promise<number> {
 }
 
 async function start(config: EngineConfig): Promise<number> {
+  // Listen for signals before anything starts, so a stop requested during start-up is honoured.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const engine = await createEngine(config, { console: true });
   await engine.listen();
-  return new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      engine.ctx.log.info({ signal }, 'shutdown requested');
-      void shutdown(engine).then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await signalled;
+  engine.ctx.log.info({ signal }, 'shutdown requested');
+  return shutdown(engine);
 }
 
 async function shutdown(engine: Engine): Promise<number> {

@@ -154,3 +154,17 @@ describe('HTTP contract', () => {
     expect(res.headers['content-type']).toMatch(/javascript/);
   });
 });
+
+describe('without a built WebUI', () => {
+  it('tells the operator how to build it instead of serving a blank page', async () => {
+    const t = await startTestEngine({ dialect: 'pglite', webuiDir: '/nonexistent/webui/dist' });
+    try {
+      const res = await t.engine.app!.inject({ method: 'GET', url: '/server' });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.message).toContain('npm run build');
+      expect((await t.engine.app!.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
