@@ -154,6 +154,8 @@ function trackRoutes(app: FastifyInstance): RouteOptions[] {
   app.addHook('onReady', async () => {
     const missing = seen.filter((r) => !r.config?.auth).map((r) => `${String(r.method)} ${r.url}`);
     if (missing.length) throw new Error(`routes without an auth class: ${missing.join(', ')}`);
+    const unpermitted = seen.filter((r) => !r.config?.permission).map((r) => `${String(r.method)} ${r.url}`);
+    if (unpermitted.length) throw new Error(`routes without a permission: ${unpermitted.join(', ')}`);
   });
   return seen;
 }

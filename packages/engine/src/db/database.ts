@@ -10,6 +10,9 @@ import type { Database } from './schema';
 
 export type Dialect = 'pglite' | 'postgres';
 
+const INT8_OID = 20;
+const BYTEA_OID = 17;
+
 export interface EngineDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
@@ -41,7 +44,14 @@ async function openPostgres(url: string, poolSize: number): Promise<EngineDataba
 
 async function openPglite(dataDir: string | null): Promise<EngineDatabase> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir ?? 'memory://', { extensions: { pg_trgm } });
+  const pglite = await PGlite.create(dataDir ?? 'memory://', {
+    extensions: { pg_trgm },
+    // Read values exactly as node-postgres does, so code sees one shape on both dialects.
+    parsers: {
+      [INT8_OID]: (value: string) => value,
+      [BYTEA_OID]: (value: string) => Buffer.from(value.slice(2), 'hex'),
+    },
+  });
   const db = new Kysely<Database>({
     dialect: new PGliteDialect({
       pglite,

@@ -8,6 +8,7 @@ import { ErrorEnvelopeSchema, HealthSchema } from '@borealis/protocol';
 import { API_GROUPS, type ApiGroup } from '../domains/groups';
 import { ConflictError } from '../errors';
 import { ENGINE_VERSION } from '../version';
+import { LATEST_MIGRATION } from '../db/migrations/registry';
 import { startTestEngine, type TestEngine } from '../../test/engine-harness';
 
 // A group only this test registers, to exercise validation and failures through the real stack.
@@ -18,7 +19,7 @@ const probeGroup: ApiGroup = {
     typed.post(
       '/api/probe/echo',
       {
-        config: { auth: 'none', group: 'probe' },
+        config: { auth: 'none', permission: 'public', group: 'probe' },
         schema: {
           body: z.object({ hostname: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) }),
           response: { 200: z.object({ hostname: z.string(), port: z.number() }) },
@@ -26,10 +27,10 @@ const probeGroup: ApiGroup = {
       },
       async (request) => request.body,
     );
-    typed.post('/api/probe/boom', { config: { auth: 'none', group: 'probe' } }, async () => {
+    typed.post('/api/probe/boom', { config: { auth: 'none', permission: 'public', group: 'probe' } }, async () => {
       throw new Error('secret internal detail at /srv/engine.ts:42');
     });
-    typed.post('/api/probe/conflict', { config: { auth: 'none', group: 'probe' } }, async () => {
+    typed.post('/api/probe/conflict', { config: { auth: 'none', permission: 'public', group: 'probe' } }, async () => {
       throw new ConflictError('That name is taken');
     });
   },
@@ -49,7 +50,7 @@ describe('HTTP contract', () => {
     expect(res.statusCode).toBe(200);
     const body = HealthSchema.parse(res.json());
     expect(body).toMatchObject({ status: 'ok', version: ENGINE_VERSION, role: 'all', failing: [] });
-    expect(body.database).toMatchObject({ status: 'ok', dialect: 'pglite', schema_version: '0001-core' });
+    expect(body.database).toMatchObject({ status: 'ok', dialect: 'pglite', schema_version: LATEST_MIGRATION });
   });
 
   it('answers an unknown /api route with 404 not_found in the envelope', async () => {

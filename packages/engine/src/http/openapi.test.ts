@@ -58,6 +58,16 @@ describe('route table', () => {
     }
   });
 
+  it('refuses to start with a route that declares no permission', async () => {
+    const careless = {
+      name: 'careless',
+      register: (app: import('fastify').FastifyInstance) => {
+        app.get('/api/careless', { config: { auth: 'operator' } }, async () => ({ ok: true }));
+      },
+    };
+    await expect(startTestEngine({ dialect: 'pglite', groups: [...API_GROUPS, careless] })).rejects.toThrow(/routes without a permission: GET \/api\/careless/);
+  });
+
   it('refuses to start with a route that declares no auth class', async () => {
     const careless = {
       name: 'careless',

@@ -46,12 +46,12 @@ export async function registerOpenApi(app: FastifyInstance, deps: { version: str
   await app.register(async (docs) => {
     // The docs UI's own static routes are public and not part of the API description.
     docs.addHook('onRoute', (route) => {
-      route.config = { ...route.config, auth: 'none', group: 'core' };
+      route.config = { ...route.config, auth: 'none', permission: 'public', group: 'core' };
     });
     await docs.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   });
 
-  app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'none', group: 'core' } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'none', permission: 'public', group: 'core' } }, async () => app.swagger());
 }
 
 function annotateOperations(paths: Record<string, Record<string, Record<string, unknown>>>, routes: readonly RegisteredRoute[]): void {

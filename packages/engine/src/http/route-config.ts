@@ -1,5 +1,8 @@
-// What every route declares besides its schemas: its auth class (spec/api.md), the permission
-// it needs and its API group. The app refuses to register a route without an auth class.
+// What every route declares besides its schemas: its auth class (spec/api.md), the permission it
+// needs (security.md §7.2), its scope and API group. The app refuses to start if a route lacks
+// an auth class or a permission; http/access-control.ts enforces them centrally.
+
+import type { Permission } from '../domains/auth/permissions';
 
 export const AUTH_CLASSES = ['none', 'operator', 'operator-admin', 'device', 'device-or-operator', 'device-refresh', 'internal'] as const;
 export type AuthClass = (typeof AUTH_CLASSES)[number];
@@ -7,10 +10,17 @@ export type AuthClass = (typeof AUTH_CLASSES)[number];
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthClass;
-    /** Permission name from security.md §7.2; operator routes only. */
-    permission?: string;
+    permission?: Permission;
     /** API group (column 4 of routes.tsv); becomes the OpenAPI tag. */
     group?: string;
+    /** Sign-in routes of class `none` are closed until the gate opens (security.md §2.4). */
+    gated?: boolean;
+    /** Routes that also accept a sign-in ticket in `pending_token` instead of a session (§7.3). */
+    ticket?: 'mfa' | 'mfa_setup';
+    /** Reachable while the user must change their password (security.md §4.2). */
+    allowDuringPasswordChange?: boolean;
+    /** Per-address request budget for unauthenticated routes (api.md rate limits). */
+    rateLimit?: 'bootstrap' | 'sign_in';
   }
 }
 

@@ -17,7 +17,7 @@ export async function registerWebUi(app: FastifyInstance, deps: { dir: string })
   if (!isAvailable) return { isAvailable };
   await app.register(async (ui) => {
     ui.addHook('onRoute', (route) => {
-      route.config = { ...route.config, auth: 'none', group: 'webui' };
+      route.config = { ...route.config, auth: 'none', permission: 'public', group: 'webui' };
       route.schema = { ...route.schema, hide: true };
     });
     await ui.register(fastifyStatic, {

@@ -9,7 +9,7 @@ export function registerCoreRoutes(app: FastifyInstance, deps: { health: HealthS
   app.withTypeProvider<ZodTypeProvider>().get(
     '/health',
     {
-      config: { auth: 'none', group: 'core' },
+      config: { auth: 'none', permission: 'public', group: 'core' },
       schema: {
         summary: 'Liveness and readiness',
         description: '200 when every part is healthy; 503 with the failing parts named otherwise.',
