@@ -10,6 +10,7 @@ import type { HealthService } from './domains/core/health-service';
 import type { Loggers } from './log/loggers';
 import type { RealtimeServer } from './realtime/socket-server';
 import type { RuntimePaths } from './runtime-paths';
+import type { SecurityServices } from './services';
 
 export interface EngineContext {
   readonly config: EngineConfig;
@@ -26,4 +27,6 @@ export interface EngineContext {
   readonly services: {
     readonly health: HealthService;
   };
+  /** Operator trust: present on the api roles only. */
+  readonly security: SecurityServices | null;
 }

@@ -11,6 +11,7 @@ import { migrateToLatest, waitForSchema } from './db/migrate';
 import { API_GROUPS, type ApiGroup } from './domains/groups';
 import { createHealthService } from './domains/core/health-service';
 import type { EngineContext } from './engine-context';
+import { installAccessControl } from './http/access-control';
 import { installErrorHandler, sendError } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
 import { requestIdFor } from './http/request-id';
@@ -20,6 +21,7 @@ import { DEFAULT_WEBUI_DIR, registerWebUi, sendSpaIndex, wantsSpaFallback } from
 import { createLoggers, type Loggers } from './log/loggers';
 import { createRealtimeServer, type RealtimeServer } from './realtime/socket-server';
 import { runtimePaths } from './runtime-paths';
+import { createSecurityServices, type ServiceOptions } from './services';
 import type { TlsMaterial } from './tls';
 import { ENGINE_VERSION } from './version';
 
@@ -36,7 +38,7 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-export interface CreateEngineOptions {
+export interface CreateEngineOptions extends ServiceOptions {
   readonly clock?: Clock;
   /** Also log to the console (the CLI does). */
   readonly console?: boolean;
@@ -68,7 +70,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
 
     const health = createHealthService({ database, clock, version: ENGINE_VERSION, role: config.role, startedAt, schemaVersion: () => schemaVersion });
     if (!servesHttp) {
-      const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime: null, version: ENGINE_VERSION, startedAt, services: { health } };
+      const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime: null, version: ENGINE_VERSION, startedAt, services: { health }, security: null };
       log.info({ role: config.role, schema: schemaVersion }, 'role started');
       return withoutHttp(ctx, loggers, database);
     }
@@ -80,12 +82,16 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const isHostAllowed = createHostCheck(config);
     const app = buildFastify(config, loggers, tls);
     const realtime = createRealtimeServer({ server: app.server, log: loggers.root.child({ svc: 'realtime' }), isHostAllowed });
-    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health } };
+    const security = createSecurityServices({ db: database.db, clock, config, paths, options });
+    if (security.hostSecretFile.tightened) log.warn('secrets/engine_secret.txt had loose permissions; tightened to 0600');
+    await security.prepareGate();
+    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security };
 
     const routes = trackRoutes(app);
     installErrorHandler(app);
     installSecurityHeaders(app, { isHttps: tls !== null, isHostAllowed });
     installApiLog(app, loggers);
+    installAccessControl(app, { db: database.db, gate: security.gate, sessions: security.sessions, budgets: security.budgets, clock, publicUrl: config.publicUrl });
     await registerOpenApi(app, { version: ENGINE_VERSION, routes: () => finalRoutes(routes) });
     for (const group of options.groups ?? API_GROUPS) await group.register(app, ctx);
     const webuiDir = options.webuiDir ?? DEFAULT_WEBUI_DIR;
@@ -119,6 +125,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
         log.info('engine stopping');
         await realtime.close();
         await app.close();
+        security.keyring.zero();
         await closeQuietly(database, loggers);
       }),
     };

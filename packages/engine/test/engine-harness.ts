@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type EngineConfig } from '../src/config';
 import { createEngine, type CreateEngineOptions, type Engine } from '../src/engine';
+import { MIN_ARGON2_PARAMS } from '../src/domains/auth/factors/password-hasher';
 import { createPostgresDatabase, type TestDialect, type TestPostgresDatabase } from './databases';
 
 export interface TestEngine {
@@ -14,6 +15,8 @@ export interface TestEngine {
   readonly home: string;
   /** Base URL once listen() was asked for, else null. */
   readonly url: string | null;
+  /** What the engine wrote to its stderr (the setup token banner). */
+  stderr(): string;
   close(): Promise<void>;
 }
 
@@ -46,8 +49,14 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     },
   });
   let engine: Engine;
+  let stderrText = '';
   try {
-    engine = await createEngine(config, options);
+    engine = await createEngine(config, {
+      // The allowed minimum argon2 cost keeps sign-in tests quick; production uses the default.
+      argon2: MIN_ARGON2_PARAMS,
+      stderr: { write: (text: string) => (stderrText += text) },
+      ...options,
+    });
   } catch (err) {
     if (ownsDatabase) await postgres?.drop();
     if (ownsHome) rmSync(home, { recursive: true, force: true });
@@ -59,6 +68,7 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     config,
     home,
     url,
+    stderr: () => stderrText,
     async close() {
       await engine.stop();
       if (ownsDatabase) await postgres?.drop();

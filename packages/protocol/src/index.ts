@@ -4,3 +4,4 @@ export * from './error-codes';
 export * from './errors';
 export * from './health';
 export * from './realtime';
+export * from './auth';

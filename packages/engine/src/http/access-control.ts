@@ -82,7 +82,7 @@ export function installAccessControl(app: FastifyInstance, deps: AccessControlDe
     }
     const permission = cfg.permission ?? 'public';
     if (!roleHas(session.role, permission)) throw new ForbiddenError();
-    if (SENSITIVE_PERMISSIONS.has(permission) && deps.clock.now().getTime() - session.verified_at.getTime() > stepUpMs) {
+    if ((cfg.stepUp || SENSITIVE_PERMISSIONS.has(permission)) && deps.clock.now().getTime() - session.verified_at.getTime() > stepUpMs) {
       throw new AppError('mfa_required', 'Confirm your second factor to continue');
     }
     request.operator = { session, secret };

@@ -17,6 +17,8 @@ declare module 'fastify' {
     gated?: boolean;
     /** Routes that also accept a sign-in ticket in `pending_token` instead of a session (§7.3). */
     ticket?: 'mfa' | 'mfa_setup';
+    /** Needs a second-factor check within the last 15 min even though the permission is not † (§5.4). */
+    stepUp?: boolean;
     /** Reachable while the user must change their password (security.md §4.2). */
     allowDuringPasswordChange?: boolean;
     /** Per-address request budget for unauthenticated routes (api.md rate limits). */

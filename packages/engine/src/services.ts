@@ -1,0 +1,83 @@
+// The service graph of the api roles, built once per engine by plain factories (no container).
+// Each factory gets only the dependencies it uses.
+
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Clock } from './clock';
+import type { EngineConfig } from './config';
+import type { Database } from './db/schema';
+import { createAegisService } from './domains/aegis/aegis-service';
+import { createKeyring } from './domains/aegis/cipher/keyring';
+import { createAuditLog, SYSTEM_ACTOR } from './domains/audit/audit-log';
+import { createAccountService } from './domains/auth/account-service';
+import { createPasswordHasher, type Argon2Params } from './domains/auth/factors/password-hasher';
+import { isCommonPassword } from './domains/auth/factors/password-policy';
+import { createSessionService } from './domains/auth/sessions/session-service';
+import { createSignInService } from './domains/auth/sign-in-service';
+import { createFailureThrottle, createRequestBudgets } from './domains/auth/throttle';
+import { createTickets } from './domains/auth/tickets';
+import { createTotpEnrolment } from './domains/auth/totp-enrolment';
+import { createBootstrapService } from './domains/bootstrap/bootstrap-service';
+import { createGate } from './domains/bootstrap/gate';
+import { createSetupTokens, formatSetupTokenBanner } from './domains/bootstrap/setup-token';
+import type { RuntimePaths } from './runtime-paths';
+import { loadOrCreateHostSecret } from './secrets/host-secret';
+
+export interface ServiceOptions {
+  /** Where the setup token is printed (stderr; never the logger). */
+  readonly stderr?: { write(text: string): unknown };
+  /** argon2 cost; tests may use the allowed minimum. */
+  readonly argon2?: Argon2Params;
+}
+
+const MFA_ISSUER = 'Borealis';
+
+export function createSecurityServices(deps: { db: Kysely<Database>; clock: Clock; config: EngineConfig; paths: RuntimePaths; options: ServiceOptions }) {
+  const { db, clock, config, paths } = deps;
+  const hostSecretFile = loadOrCreateHostSecret(join(paths.secrets, 'engine_secret.txt'));
+  const keyring = createKeyring();
+  const audit = createAuditLog({ clock });
+  const gate = createGate({ isUnlocked: () => keyring.isUnlocked });
+  const aegis = createAegisService({ db, clock, keyring, audit, isCommonPassword });
+  const hasher = createPasswordHasher({ params: deps.options.argon2 });
+  const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret });
+  const tickets = createTickets({ clock });
+  const throttle = createFailureThrottle({ clock });
+  const budgets = createRequestBudgets({ clock });
+  const signIn = createSignInService({ db, clock, aegis, audit, hasher, sessions, tickets, throttle });
+  const totp = createTotpEnrolment({ db, clock, aegis, audit, tickets, signIn, issuer: MFA_ISSUER });
+  const account = createAccountService({ db, clock, aegis, audit, hasher, sessions, signIn, throttle });
+  const setupTokenFile = join(paths.secrets, 'setup_token.txt');
+  const stderr = deps.options.stderr ?? process.stderr;
+  const setupTokens = createSetupTokens({ file: setupTokenFile, clock, print: (token) => stderr.write(formatSetupTokenBanner(token, setupTokenFile)) });
+  const bootstrap = createBootstrapService({ db, clock, gate, aegis, audit, hasher, setupTokens, tickets, signIn, throttle, issuer: MFA_ISSUER });
+
+  return {
+    hostSecretFile,
+    keyring,
+    audit,
+    gate,
+    aegis,
+    hasher,
+    sessions,
+    tickets,
+    throttle,
+    budgets,
+    signIn,
+    totp,
+    account,
+    setupTokens,
+    bootstrap,
+    publicUrl: config.publicUrl,
+
+    /** Start-up duty of the api role: make sure a setup token exists while nobody can sign in. */
+    async prepareGate(): Promise<void> {
+      const state = await gate.state(db);
+      if ((await setupTokens.ensure(db, state.needsSetupToken)) === 'issued') {
+        await audit.record(db, SYSTEM_ACTOR, { action: 'bootstrap.setup_token_issued' });
+      }
+    },
+  };
+}
+
+export type SecurityServices = ReturnType<typeof createSecurityServices>;
