@@ -11,8 +11,9 @@ export interface RequestOptions {
   readonly csrf?: boolean;
 }
 
-export function operatorClient(app: FastifyInstance) {
+export function operatorClient(app: FastifyInstance, options: { ip?: string } = {}) {
   const jar = new Map<string, string>();
+  const clientIp = options.ip;
   const absorb = (res: LightMyRequestResponse) => {
     const raw = res.headers['set-cookie'];
     for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
@@ -30,7 +31,13 @@ export function operatorClient(app: FastifyInstance) {
     const unsafe = method !== 'GET';
     const csrf = jar.get('borealis_csrf');
     if (unsafe && options.csrf !== false && csrf && !headers['x-csrf-token']) headers['x-csrf-token'] = csrf;
-    const res = await app.inject({ method, url, headers, ...(options.body !== undefined ? { payload: options.body as object } : {}) });
+    const res = await app.inject({
+      method,
+      url,
+      headers,
+      ...(clientIp ? { remoteAddress: clientIp } : {}),
+      ...(options.body !== undefined ? { payload: options.body as object } : {}),
+    });
     absorb(res);
     return res;
   }

@@ -5,3 +5,7 @@ export * from './errors';
 export * from './health';
 export * from './realtime';
 export * from './auth';
+export * from './users';
+export * from './sites';
+export * from './credentials';
+export * from './audit';

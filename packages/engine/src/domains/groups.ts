@@ -6,7 +6,12 @@ import type { EngineContext } from '../engine-context';
 import { registerAegisRoutes } from './aegis/routes';
 import { registerAuthRoutes } from './auth/routes';
 import { registerBootstrapRoutes } from './bootstrap/routes';
+import { registerAuditRoutes } from './audit/routes';
 import { registerCoreRoutes } from './core/routes';
+import { registerCredentialRoutes } from './credentials/routes';
+import type { DomainDeps } from './domain-deps';
+import { registerSiteRoutes } from './sites/routes';
+import { registerUserRoutes } from './users/routes';
 
 export interface ApiGroup {
   readonly name: string;
@@ -18,9 +23,18 @@ function security(ctx: EngineContext) {
   return ctx.security;
 }
 
+function domainDeps(ctx: EngineContext): DomainDeps {
+  const s = security(ctx);
+  return { db: ctx.db, clock: ctx.clock, aegis: s.aegis, audit: s.audit, hasher: s.hasher, sessions: s.sessions, hostSecret: s.hostSecretFile.secret, publicUrl: ctx.config.publicUrl };
+}
+
 export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'core', register: (app, ctx) => registerCoreRoutes(app, { health: ctx.services.health }) },
   { name: 'bootstrap', register: (app, ctx) => registerBootstrapRoutes(app, security(ctx)) },
   { name: 'auth', register: (app, ctx) => registerAuthRoutes(app, security(ctx)) },
   { name: 'aegis', register: (app, ctx) => registerAegisRoutes(app, security(ctx)) },
+  { name: 'users', register: (app, ctx) => registerUserRoutes(app, domainDeps(ctx)) },
+  { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
+  { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
+  { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
 ];

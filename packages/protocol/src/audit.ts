@@ -1,0 +1,2 @@
+// Wire shapes of the audit routes.
+export {};

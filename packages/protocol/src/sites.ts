@@ -1,0 +1,2 @@
+// Wire shapes of the sites routes.
+export {};
