@@ -12,6 +12,7 @@ import { createAuditLog, SYSTEM_ACTOR } from './domains/audit/audit-log';
 import { createAccountService } from './domains/auth/account-service';
 import { createPasswordHasher, type Argon2Params } from './domains/auth/factors/password-hasher';
 import { isCommonPassword } from './domains/auth/factors/password-policy';
+import { createPasskeyService } from './domains/auth/passkeys/passkey-service';
 import { createSessionService } from './domains/auth/sessions/session-service';
 import { createSignInService } from './domains/auth/sign-in-service';
 import { createFailureThrottle, createRequestBudgets } from './domains/auth/throttle';
@@ -46,6 +47,7 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
   const budgets = createRequestBudgets({ clock });
   const signIn = createSignInService({ db, clock, aegis, audit, hasher, sessions, tickets, throttle });
   const totp = createTotpEnrolment({ db, clock, aegis, audit, tickets, signIn, issuer: MFA_ISSUER });
+  const passkeys = createPasskeyService({ db, clock, aegis, audit, tickets, signIn });
   const account = createAccountService({ db, clock, aegis, audit, hasher, sessions, signIn, throttle });
   const setupTokenFile = join(paths.secrets, 'setup_token.txt');
   const stderr = deps.options.stderr ?? process.stderr;
@@ -66,6 +68,7 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     signIn,
     totp,
     account,
+    passkeys,
     setupTokens,
     bootstrap,
     publicUrl: config.publicUrl,

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EngineContext } from '../engine-context';
 import { registerAegisRoutes } from './aegis/routes';
+import { registerPasskeyRoutes } from './auth/passkeys/routes';
 import { registerAuthRoutes } from './auth/routes';
 import { registerBootstrapRoutes } from './bootstrap/routes';
 import { registerAuditRoutes } from './audit/routes';
@@ -32,6 +33,7 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'core', register: (app, ctx) => registerCoreRoutes(app, { health: ctx.services.health }) },
   { name: 'bootstrap', register: (app, ctx) => registerBootstrapRoutes(app, security(ctx)) },
   { name: 'auth', register: (app, ctx) => registerAuthRoutes(app, security(ctx)) },
+  { name: 'passkeys', register: (app, ctx) => registerPasskeyRoutes(app, security(ctx)) },
   { name: 'aegis', register: (app, ctx) => registerAegisRoutes(app, security(ctx)) },
   { name: 'users', register: (app, ctx) => registerUserRoutes(app, domainDeps(ctx)) },
   { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
