@@ -82,7 +82,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const isHostAllowed = createHostCheck(config);
     const app = buildFastify(config, loggers, tls);
     const realtime = createRealtimeServer({ server: app.server, log: loggers.root.child({ svc: 'realtime' }), isHostAllowed });
-    const security = createSecurityServices({ db: database.db, clock, config, paths, options });
+    const security = createSecurityServices({ db: database.db, clock, config, paths, options, log: loggers.root.child({ svc: 'aegis' }) });
     if (security.hostSecretFile.tightened) log.warn('secrets/engine_secret.txt had loose permissions; tightened to 0600');
     await security.prepareGate();
     const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security };

@@ -8,7 +8,11 @@ import type { EngineConfig } from './config';
 import type { Database } from './db/schema';
 import { createAegisService } from './domains/aegis/aegis-service';
 import { createKeyring } from './domains/aegis/cipher/keyring';
-import { createAuditLog, SYSTEM_ACTOR } from './domains/audit/audit-log';
+import { createAuditLog, SYSTEM_ACTOR, type Actor } from './domains/audit/audit-log';
+import { createAegisRotation } from './domains/aegis/aegis-rotation';
+import { FORCE_RESET_PHRASE, forceReset } from './domains/aegis/force-reset';
+import { AppError } from './errors';
+import type { Logger } from 'pino';
 import { createAccountService } from './domains/auth/account-service';
 import { createPasswordHasher, type Argon2Params } from './domains/auth/factors/password-hasher';
 import { isCommonPassword } from './domains/auth/factors/password-policy';
@@ -29,16 +33,18 @@ export interface ServiceOptions {
   readonly stderr?: { write(text: string): unknown };
   /** argon2 cost; tests may use the allowed minimum. */
   readonly argon2?: Argon2Params;
+  /** Stop a data-key rotation after this many batches (tests simulate a crash mid-rotation). */
+  readonly rotationBatchLimit?: number;
 }
 
 const MFA_ISSUER = 'Borealis';
 
-export function createSecurityServices(deps: { db: Kysely<Database>; clock: Clock; config: EngineConfig; paths: RuntimePaths; options: ServiceOptions }) {
+export function createSecurityServices(deps: { db: Kysely<Database>; clock: Clock; config: EngineConfig; paths: RuntimePaths; options: ServiceOptions; log: Logger }) {
   const { db, clock, config, paths } = deps;
   const hostSecretFile = loadOrCreateHostSecret(join(paths.secrets, 'engine_secret.txt'));
   const keyring = createKeyring();
   const audit = createAuditLog({ clock });
-  const gate = createGate({ isUnlocked: () => keyring.isUnlocked });
+  const gate = createGate({ isUnlocked: () => keyring.isUnlocked, onUnconfigured: () => keyring.zero() });
   const aegis = createAegisService({ db, clock, keyring, audit, isCommonPassword });
   const hasher = createPasswordHasher({ params: deps.options.argon2 });
   const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret });
@@ -52,7 +58,13 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
   const setupTokenFile = join(paths.secrets, 'setup_token.txt');
   const stderr = deps.options.stderr ?? process.stderr;
   const setupTokens = createSetupTokens({ file: setupTokenFile, clock, print: (token) => stderr.write(formatSetupTokenBanner(token, setupTokenFile)) });
-  const bootstrap = createBootstrapService({ db, clock, gate, aegis, audit, hasher, setupTokens, tickets, signIn, throttle, issuer: MFA_ISSUER });
+  const rotation = createAegisRotation({ db, clock, keyring, audit, log: deps.log, isCommonPassword, batchLimit: deps.options.rotationBatchLimit });
+  const bootstrap = createBootstrapService({ db, clock, gate, aegis, audit, hasher, setupTokens, tickets, signIn, throttle, issuer: MFA_ISSUER, afterUnlock: () => rotation.resume() });
+  const forceResetAsUser = async (input: { userId: string; confirm: string; password: string }, actor: Actor) => {
+    if (input.confirm !== FORCE_RESET_PHRASE) return forceReset({ db, clock, audit, setupTokens, keyring }, input.confirm, actor);
+    if (!(await account.checkOwnPassword(input.userId, input.password, actor))) throw new AppError('invalid_credentials', 'Your password is not correct');
+    return forceReset({ db, clock, audit, setupTokens, keyring }, input.confirm, actor);
+  };
 
   return {
     hostSecretFile,
@@ -71,6 +83,8 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     passkeys,
     setupTokens,
     bootstrap,
+    rotation,
+    forceResetAsUser,
     publicUrl: config.publicUrl,
 
     /** Start-up duty of the api role: make sure a setup token exists while nobody can sign in. */

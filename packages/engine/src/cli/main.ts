@@ -10,6 +10,14 @@ import { createLoggers } from '../log/loggers';
 import { runtimePaths } from '../runtime-paths';
 import { systemClock } from '../clock';
 import { ENGINE_VERSION } from '../version';
+import { createInterface } from 'node:readline/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { AppError } from '../errors';
+import { createAuditLog } from '../domains/audit/audit-log';
+import { forceReset, FORCE_RESET_PHRASE } from '../domains/aegis/force-reset';
+import { createSetupTokens, formatSetupTokenBanner, type SetupTokens } from '../domains/bootstrap/setup-token';
 
 const HELP = `borealis ${ENGINE_VERSION} — Borealis Engine
 
@@ -19,6 +27,9 @@ Commands:
   start [--role all|api|scheduler|site-worker]   run the engine (default role: all)
   migrate                                        apply pending database migrations and exit
   config                                         print the effective configuration (secrets redacted)
+  setup-token [--rotate]                         print the first-run setup token (or replace it)
+  aegis force-reset [--confirm "FORCE RESET"]    destroy every protected secret (lost passphrase);
+                                                 works while the engine is locked or stopped
   version                                        print the version
   help, --help                                   show this help
 
@@ -36,7 +47,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+      options: {
+        role: { type: 'string' },
+        confirm: { type: 'string' },
+        rotate: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
     });
   } catch (err) {
     return fail(2, (err as Error).message);
@@ -55,6 +72,21 @@ export async function main(argv: readonly string[]): Promise<number> {
         return printConfig(loadConfig());
       case 'migrate':
         return await migrate(loadConfig());
+      case 'setup-token':
+        return await withSecurityTools(loadConfig(), async (tools) => {
+          const token = values.rotate ? await tools.setupTokens.issue(tools.db) : tools.setupTokens.current();
+          if (!token) return fail(1, 'no unconsumed setup token: an admin can already sign in (use --rotate to issue one anyway)');
+          process.stdout.write(`${token}\n`);
+          return 0;
+        });
+      case 'aegis':
+        if (positionals[1] !== 'force-reset') throw new UsageError(`unknown aegis command "${positionals[1] ?? ''}"; run borealis --help`);
+        return await withSecurityTools(loadConfig(), async (tools) => {
+          const confirm = values.confirm ?? (await ask(`This destroys every Aegis-protected secret. Type ${FORCE_RESET_PHRASE} to continue: `));
+          const result = await forceReset(tools, confirm, { type: 'system', id: null, name: 'cli', ip: null, requestId: null });
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\nA new setup token was issued (see stderr above). Start the engine and set up Aegis again.\n`);
+          return 0;
+        });
       case 'start':
         return await start(loadConfig({ overrides: values.role !== undefined ? { BOREALIS_ROLE: values.role } : {} }));
       default:
@@ -63,6 +95,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError) return fail(2, err.message);
     if (err instanceof SchemaError) return fail(1, err.message);
+    if (err instanceof AppError) return fail(2, err.message);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       return fail(1, 'the port is already in use (BOREALIS_PORT); stop the other process or choose another port');
     }
@@ -88,6 +121,35 @@ async function migrate(config: EngineConfig): Promise<number> {
   } finally {
     await database.close();
     loggers.close();
+  }
+}
+
+interface SecurityTools {
+  readonly db: Kysely<Database>;
+  readonly clock: typeof systemClock;
+  readonly audit: ReturnType<typeof createAuditLog>;
+  readonly setupTokens: SetupTokens;
+}
+
+/** Database access for the offline security commands (the engine may be stopped or locked). */
+async function withSecurityTools(config: EngineConfig, run: (tools: SecurityTools) => Promise<number>): Promise<number> {
+  const paths = runtimePaths(config.home, 'api');
+  const database = await openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: paths.pgliteState });
+  try {
+    const file = join(paths.secrets, 'setup_token.txt');
+    const setupTokens = createSetupTokens({ file, clock: systemClock, print: (token) => process.stderr.write(formatSetupTokenBanner(token, file)) });
+    return await run({ db: database.db, clock: systemClock, audit: createAuditLog({ clock: systemClock }), setupTokens });
+  } finally {
+    await database.close();
+  }
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
   }
 }
 

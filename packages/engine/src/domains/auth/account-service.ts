@@ -43,6 +43,18 @@ export function createAccountService(deps: {
       return describeMe(db, users, await userOrThrow(userId));
     },
 
+    /** The caller's own password, for confirmations of destructive actions (counted as a sign-in failure). */
+    async checkOwnPassword(userId: string, password: string, actor: Actor): Promise<boolean> {
+      const user = await userOrThrow(userId);
+      await deps.throttle.check(db, [{ key: accountKey(user.username), rule: 'account' }]);
+      const phc = user.password_hash_enc
+        ? await deps.aegis.decrypt({ table: 'users', column: 'password_hash_enc', rowId: user.id }, user.password_hash_enc, actor)
+        : null;
+      const ok = phc !== null && (await deps.hasher.verify(phc, password));
+      if (!ok) await deps.throttle.fail(db, accountKey(user.username), 'account');
+      return ok;
+    },
+
     async usernameOf(userId: string): Promise<string> {
       return (await userOrThrow(userId)).username;
     },

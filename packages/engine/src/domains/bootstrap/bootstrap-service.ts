@@ -40,6 +40,8 @@ export interface BootstrapDeps {
   readonly signIn: SignInService;
   readonly throttle: FailureThrottle;
   readonly issuer: string;
+  /** Runs after a successful unlock (resumes an interrupted data-key rotation). */
+  readonly afterUnlock?: () => Promise<void>;
 }
 
 export function createBootstrapService(deps: BootstrapDeps) {
@@ -113,6 +115,7 @@ export function createBootstrapService(deps: BootstrapDeps) {
         throw err;
       }
       await deps.throttle.succeed(db, key);
+      await deps.afterUnlock?.();
       return this.state();
     },
 

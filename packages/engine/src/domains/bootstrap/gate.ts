@@ -28,7 +28,8 @@ export interface Gate {
   state(db: DbExecutor): Promise<GateState>;
 }
 
-export function createGate(deps: { isUnlocked: () => boolean }): Gate {
+/** `onUnconfigured` runs when the state row is gone while keys are held (a force reset elsewhere). */
+export function createGate(deps: { isUnlocked: () => boolean; onUnconfigured?: () => void }): Gate {
   return {
     async state(db) {
       const { rows } = await sql<{ epoch: string | null; admins: number; usable: number }>`
@@ -37,6 +38,7 @@ export function createGate(deps: { isUnlocked: () => boolean }): Gate {
                (SELECT count(*)::int FROM users WHERE role = 'admin' AND NOT auth_reset_required) AS usable`.execute(db);
       const row = rows[0]!;
       const configured = row.epoch !== null;
+      if (!configured && deps.isUnlocked()) deps.onUnconfigured?.();
       const locked = !deps.isUnlocked();
       const phase: GatePhase = !configured
         ? 'aegis_setup_required'
