@@ -1,8 +1,10 @@
 // Configuration: environment over runtime.env over defaults, validation naming the variable.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, loadConfig, wantsTls } from './config';
 
@@ -95,6 +97,32 @@ describe('loadConfig', () => {
     expect(wantsTls(loadConfig({ env: { BOREALIS_TLS: 'on' } }))).toBe(true);
     expect(wantsTls(loadConfig({ env: { BOREALIS_HOST: '0.0.0.0' } }))).toBe(true);
     expect(wantsTls(loadConfig({ env: { BOREALIS_TLS_CERT: 'c.pem', BOREALIS_TLS_KEY: 'k.pem' } }))).toBe(true);
+  });
+
+  it('keeps audit rows 365 days unless told otherwise', () => {
+    expect(loadConfig({ env: {} }).auditRetentionDays).toBe(365);
+    expect(loadConfig({ env: { BOREALIS_AUDIT_RETENTION_DAYS: '90' } }).auditRetentionDays).toBe(90);
+    expect(loadConfig({ env: { BOREALIS_AUDIT_RETENTION_DAYS: ' 730 ' } }).auditRetentionDays).toBe(730);
+  });
+
+  it('refuses an audit retention below 90 days, naming BOREALIS_AUDIT_RETENTION_DAYS', () => {
+    expect(problemsOf({ BOREALIS_AUDIT_RETENTION_DAYS: '30' })).toEqual([
+      'BOREALIS_AUDIT_RETENTION_DAYS: must be at least 90 days (security.md §9.1) (got "30")',
+    ]);
+    expect(problemsOf({ BOREALIS_AUDIT_RETENTION_DAYS: '90.5' })[0]).toMatch(/^BOREALIS_AUDIT_RETENTION_DAYS: must be a whole number of days/);
+    expect(problemsOf({ BOREALIS_AUDIT_RETENTION_DAYS: '-100' })[0]).toMatch(/^BOREALIS_AUDIT_RETENTION_DAYS: /);
+  });
+
+  it('stops `borealis start` with exit 2 naming BOREALIS_AUDIT_RETENTION_DAYS when it is below 90', () => {
+    const bin = fileURLToPath(new URL('../bin/borealis.mjs', import.meta.url));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')));
+    const run = spawnSync(process.execPath, [bin, 'start'], {
+      env: { ...env, BOREALIS_HOME: homeWithRuntimeEnv(), BOREALIS_AUDIT_RETENTION_DAYS: '30' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('BOREALIS_AUDIT_RETENTION_DAYS');
   });
 
   it('describes the effective configuration with the database password redacted', () => {

@@ -11,6 +11,9 @@ import { ENGINE_ROLES } from '@borealis/protocol';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export const TLS_MODES = ['auto', 'on', 'off'] as const;
 
+/** The audit trail's triggers refuse to delete younger rows (security.md §9.1). */
+export const MIN_AUDIT_RETENTION_DAYS = 90;
+
 /** Variables whose values never appear in output (config dump, error messages). */
 export const SECRET_VARIABLES = new Set(['BOREALIS_DATABASE_URL']);
 
@@ -48,6 +51,13 @@ const VariablesSchema = z.object({
   BOREALIS_TLS_CERT: optionalText,
   BOREALIS_TLS_KEY: optionalText,
   BOREALIS_TRUSTED_PROXIES: optionalText,
+  BOREALIS_AUDIT_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d{1,6}$/, `must be a whole number of days, at least ${MIN_AUDIT_RETENTION_DAYS}`)
+    .transform(Number)
+    .refine((n) => n >= MIN_AUDIT_RETENTION_DAYS, `must be at least ${MIN_AUDIT_RETENTION_DAYS} days (security.md §9.1)`)
+    .default(365),
 });
 
 type Variables = z.infer<typeof VariablesSchema>;
@@ -66,6 +76,8 @@ export interface EngineConfig {
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly trustedProxies: readonly string[];
+  /** Audit rows older than this many days are swept (≥ 90). */
+  readonly auditRetentionDays: number;
   /** Where each effective value came from, for `borealis config`. */
   readonly sources: Readonly<Record<ConfigVariable, 'env' | 'runtime.env' | 'default'>>;
 }
@@ -132,6 +144,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     tlsCert: v.BOREALIS_TLS_CERT && resolve(cwd, v.BOREALIS_TLS_CERT),
     tlsKey: v.BOREALIS_TLS_KEY && resolve(cwd, v.BOREALIS_TLS_KEY),
     trustedProxies: Object.freeze((v.BOREALIS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    auditRetentionDays: v.BOREALIS_AUDIT_RETENTION_DAYS,
     sources: Object.freeze(sources),
   });
 }
@@ -195,6 +208,7 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_TLS_CERT: config.tlsCert,
     BOREALIS_TLS_KEY: config.tlsKey,
     BOREALIS_TRUSTED_PROXIES: config.trustedProxies.join(','),
+    BOREALIS_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
   };
   return CONFIG_VARIABLES.map((variable) => ({
     variable,

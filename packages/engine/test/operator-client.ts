@@ -27,7 +27,7 @@ export function operatorClient(app: FastifyInstance, options: { ip?: string } = 
   };
   async function request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, options: RequestOptions = {}) {
     const headers: Record<string, string> = { ...options.headers };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (jar.size && headers.cookie === undefined) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const unsafe = method !== 'GET';
     const csrf = jar.get('borealis_csrf');
     if (unsafe && options.csrf !== false && csrf && !headers['x-csrf-token']) headers['x-csrf-token'] = csrf;
