@@ -19,6 +19,7 @@ import type { RegisteredRoute } from './http/route-config';
 import { createHostCheck, installSecurityHeaders } from './http/security-headers';
 import { DEFAULT_WEBUI_DIR, registerWebUi, sendSpaIndex, wantsSpaFallback } from './http/webui';
 import { createLoggers, type Loggers } from './log/loggers';
+import { installOperatorNamespace } from './realtime/operator-namespace';
 import { createRealtimeServer, type RealtimeServer } from './realtime/socket-server';
 import { runtimePaths } from './runtime-paths';
 import { createSecurityServices, type ServiceOptions } from './services';
@@ -85,6 +86,9 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const security = createSecurityServices({ db: database.db, clock, config, paths, options, log: loggers.root.child({ svc: 'aegis' }) });
     if (security.hostSecretFile.tightened) log.warn('secrets/engine_secret.txt had loose permissions; tightened to 0600');
     await security.prepareGate();
+    const operatorSockets = installOperatorNamespace(realtime.io, { db: database.db, gate: security.gate, sessions: security.sessions, publicUrl: config.publicUrl });
+    security.realtimeHooks.sessionsRevoked = operatorSockets.disconnectSessions;
+    security.realtimeHooks.allRevoked = operatorSockets.disconnectAll;
     const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security };
 
     const routes = trackRoutes(app);

@@ -44,10 +44,17 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
   const hostSecretFile = loadOrCreateHostSecret(join(paths.secrets, 'engine_secret.txt'));
   const keyring = createKeyring();
   const audit = createAuditLog({ clock });
-  const gate = createGate({ isUnlocked: () => keyring.isUnlocked, onUnconfigured: () => keyring.zero() });
+  const gate = createGate({
+    isUnlocked: () => keyring.isUnlocked,
+    onUnconfigured: () => {
+      keyring.zero();
+      realtimeHooks.allRevoked();
+    },
+  });
   const aegis = createAegisService({ db, clock, keyring, audit, isCommonPassword });
   const hasher = createPasswordHasher({ params: deps.options.argon2 });
-  const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret });
+  const realtimeHooks = { sessionsRevoked: (_ids: readonly string[]) => {}, allRevoked: () => {} };
+  const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret, onRevoked: (ids) => realtimeHooks.sessionsRevoked(ids) });
   const tickets = createTickets({ clock });
   const throttle = createFailureThrottle({ clock });
   const budgets = createRequestBudgets({ clock });
@@ -63,7 +70,9 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
   const forceResetAsUser = async (input: { userId: string; confirm: string; password: string }, actor: Actor) => {
     if (input.confirm !== FORCE_RESET_PHRASE) return forceReset({ db, clock, audit, setupTokens, keyring }, input.confirm, actor);
     if (!(await account.checkOwnPassword(input.userId, input.password, actor))) throw new AppError('invalid_credentials', 'Your password is not correct');
-    return forceReset({ db, clock, audit, setupTokens, keyring }, input.confirm, actor);
+    const result = await forceReset({ db, clock, audit, setupTokens, keyring }, input.confirm, actor);
+    realtimeHooks.allRevoked();
+    return result;
   };
 
   return {
@@ -85,6 +94,8 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     bootstrap,
     rotation,
     forceResetAsUser,
+    /** Set by the engine once Socket.IO exists: how revocations reach open sockets. */
+    realtimeHooks,
     publicUrl: config.publicUrl,
 
     /** Start-up duty of the api role: make sure a setup token exists while nobody can sign in. */

@@ -156,8 +156,9 @@ export function createAegisRotation(deps: {
         if (!rotateKey) return { status: 200 as const, body: { status: 'ok', rotation: null } };
         if (unfinished?.state === 'failed') {
           await db.updateTable('aegis_rotations').set({ state: 'running', error: null, updated_at: clock.now() }).where('id', '=', unfinished.id).execute();
+          const resumed = await this.describe(unfinished.id);
           void startWorker(unfinished.id);
-          return { status: 202 as const, body: { status: 'started', rotation: await this.describe(unfinished.id) } };
+          return { status: 202 as const, body: { status: 'started', rotation: resumed } };
         }
         const wrapKek = newKek ?? kek;
         const fresh = newDataKey();
@@ -181,8 +182,9 @@ export function createAegisRotation(deps: {
         keys.set(fresh.keyId, fresh.key);
         keyring.load(keys, fresh.keyId);
         zeroBuffers(fresh.key, newKek);
+        const started = await this.describe(rotationId);
         void startWorker(rotationId);
-        return { status: 202 as const, body: { status: 'started', rotation: await this.describe(rotationId) } };
+        return { status: 202 as const, body: { status: 'started', rotation: started } };
       } finally {
         zeroBuffers(kek);
       }

@@ -31,7 +31,13 @@ export function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
 
-export function createSessionService(deps: { clock: Clock; hostSecret: HostSecret; settings?: SessionSettings }) {
+export function createSessionService(deps: {
+  clock: Clock;
+  hostSecret: HostSecret;
+  settings?: SessionSettings;
+  /** Told the ids of revoked sessions (their sockets close at once). */
+  onRevoked?: (ids: readonly string[]) => void;
+}) {
   const repo = createSessionRepository();
   const settings = deps.settings ?? DEFAULT_SESSION_SETTINGS;
   const csrfFor = (secret: string) => deps.hostSecret.hmac('csrf', secret).toString('base64url');
@@ -70,6 +76,7 @@ export function createSessionService(deps: { clock: Clock; hostSecret: HostSecre
       });
       const beyond = await repo.oldestBeyond(db, input.userId, settings.maxPerUser, now);
       const evicted = await repo.revoke(db, { ids: beyond }, now, 'session_limit');
+      if (evicted.length) deps.onRevoked?.(evicted);
       return { id, secret, csrfToken: csrfFor(secret), absoluteExpiresAt, evicted };
     },
 
@@ -101,11 +108,15 @@ export function createSessionService(deps: { clock: Clock; hostSecret: HostSecre
     async rotate(db: DbExecutor, sessionId: string, opts: { verified?: boolean } = {}): Promise<{ secret: string; csrfToken: string }> {
       const secret = randomBytes(32).toString('base64url');
       await repo.replaceSecret(db, sessionId, hashSecret(secret), opts.verified ? deps.clock.now() : undefined);
+      // Sockets opened with the old cookie must not outlive it.
+      deps.onRevoked?.([sessionId]);
       return { secret, csrfToken: csrfFor(secret) };
     },
 
-    revoke(db: DbExecutor, where: { id?: string; userId?: string; exceptId?: string }, reason: RevokeReason): Promise<string[]> {
-      return repo.revoke(db, where, deps.clock.now(), reason);
+    async revoke(db: DbExecutor, where: { id?: string; userId?: string; exceptId?: string }, reason: RevokeReason): Promise<string[]> {
+      const ids = await repo.revoke(db, where, deps.clock.now(), reason);
+      if (ids.length) deps.onRevoked?.(ids);
+      return ids;
     },
 
     list(db: DbExecutor, userId: string) {
