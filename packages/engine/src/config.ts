@@ -23,6 +23,18 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** A whole number within bounds, given as text (environment values are strings). */
+function wholeNumber(min: number, max: number, fallback: number, unit = '') {
+  const range = `must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}$/, range)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, range)
+    .default(fallback);
+}
+
 const VariablesSchema = z.object({
   BOREALIS_HOME: z.string().trim().min(1, 'must be a directory path').default('./Engine'),
   BOREALIS_HOST: z
@@ -58,6 +70,17 @@ const VariablesSchema = z.object({
     .transform(Number)
     .refine((n) => n >= MIN_AUDIT_RETENTION_DAYS, `must be at least ${MIN_AUDIT_RETENTION_DAYS} days (security.md §9.1)`)
     .default(365),
+  BOREALIS_AUTH_HASH_CONCURRENCY: wholeNumber(1, 64, 2),
+  BOREALIS_SESSION_IDLE_SECONDS: wholeNumber(60, 86_400, 1800, 'seconds'),
+  BOREALIS_SESSION_MAX_SECONDS: wholeNumber(300, 30 * 86_400, 43_200, 'seconds'),
+  BOREALIS_STEP_UP_SECONDS: wholeNumber(30, 86_400, 900, 'seconds'),
+  BOREALIS_MFA_ISSUER: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').default('Borealis'),
+  BOREALIS_WEBAUTHN_RP_ID: optionalText.refine((v) => v === undefined || /^[a-z0-9.-]{1,253}$/i.test(v), 'must be a host name (no scheme or port)'),
+  BOREALIS_WEBAUTHN_ORIGINS: optionalText.refine(
+    (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())),
+    'must be a comma-separated list of origins such as https://rmm.example.com',
+  ),
+  BOREALIS_PASSKEY_RP_NAME: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').default('Borealis'),
 });
 
 type Variables = z.infer<typeof VariablesSchema>;
@@ -78,6 +101,14 @@ export interface EngineConfig {
   readonly trustedProxies: readonly string[];
   /** Audit rows older than this many days are swept (≥ 90). */
   readonly auditRetentionDays: number;
+  readonly authHashConcurrency: number;
+  readonly sessionIdleSeconds: number;
+  readonly sessionMaxSeconds: number;
+  readonly stepUpSeconds: number;
+  readonly mfaIssuer: string;
+  readonly webauthnRpId: string | undefined;
+  readonly webauthnOrigins: readonly string[];
+  readonly passkeyRpName: string;
   /** Where each effective value came from, for `borealis config`. */
   readonly sources: Readonly<Record<ConfigVariable, 'env' | 'runtime.env' | 'default'>>;
 }
@@ -145,6 +176,14 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     tlsKey: v.BOREALIS_TLS_KEY && resolve(cwd, v.BOREALIS_TLS_KEY),
     trustedProxies: Object.freeze((v.BOREALIS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     auditRetentionDays: v.BOREALIS_AUDIT_RETENTION_DAYS,
+    authHashConcurrency: v.BOREALIS_AUTH_HASH_CONCURRENCY,
+    sessionIdleSeconds: v.BOREALIS_SESSION_IDLE_SECONDS,
+    sessionMaxSeconds: v.BOREALIS_SESSION_MAX_SECONDS,
+    stepUpSeconds: v.BOREALIS_STEP_UP_SECONDS,
+    mfaIssuer: v.BOREALIS_MFA_ISSUER,
+    webauthnRpId: v.BOREALIS_WEBAUTHN_RP_ID,
+    webauthnOrigins: Object.freeze((v.BOREALIS_WEBAUTHN_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
+    passkeyRpName: v.BOREALIS_PASSKEY_RP_NAME,
     sources: Object.freeze(sources),
   });
 }
@@ -209,6 +248,14 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_TLS_KEY: config.tlsKey,
     BOREALIS_TRUSTED_PROXIES: config.trustedProxies.join(','),
     BOREALIS_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
+    BOREALIS_AUTH_HASH_CONCURRENCY: String(config.authHashConcurrency),
+    BOREALIS_SESSION_IDLE_SECONDS: String(config.sessionIdleSeconds),
+    BOREALIS_SESSION_MAX_SECONDS: String(config.sessionMaxSeconds),
+    BOREALIS_STEP_UP_SECONDS: String(config.stepUpSeconds),
+    BOREALIS_MFA_ISSUER: config.mfaIssuer,
+    BOREALIS_WEBAUTHN_RP_ID: config.webauthnRpId,
+    BOREALIS_WEBAUTHN_ORIGINS: config.webauthnOrigins.join(','),
+    BOREALIS_PASSKEY_RP_NAME: config.passkeyRpName,
   };
   return CONFIG_VARIABLES.map((variable) => ({
     variable,

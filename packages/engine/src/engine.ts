@@ -95,7 +95,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     installErrorHandler(app);
     installSecurityHeaders(app, { isHttps: tls !== null, isHostAllowed });
     installApiLog(app, loggers);
-    installAccessControl(app, { db: database.db, gate: security.gate, sessions: security.sessions, budgets: security.budgets, clock, publicUrl: config.publicUrl });
+    installAccessControl(app, { db: database.db, gate: security.gate, sessions: security.sessions, budgets: security.budgets, clock, publicUrl: config.publicUrl, stepUpSeconds: config.stepUpSeconds });
     await registerOpenApi(app, { version: ENGINE_VERSION, routes: () => finalRoutes(routes) });
     for (const group of options.groups ?? API_GROUPS) await group.register(app, ctx);
     const webuiDir = options.webuiDir ?? DEFAULT_WEBUI_DIR;
@@ -109,6 +109,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       return sendError(reply, request, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
     });
     await app.ready();
+    security.maintenance.start();
 
     return {
       ctx,
@@ -127,8 +128,10 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       },
       stop: once(async () => {
         log.info('engine stopping');
+        security.maintenance.stop();
         await realtime.close();
         await app.close();
+        await security.rotation.idle();
         security.keyring.zero();
         await closeQuietly(database, loggers);
       }),

@@ -9,6 +9,8 @@ import type { Database } from './db/schema';
 import { createAegisService } from './domains/aegis/aegis-service';
 import { createKeyring } from './domains/aegis/cipher/keyring';
 import { createAuditLog, SYSTEM_ACTOR, type Actor } from './domains/audit/audit-log';
+import { createSignInFloodControl } from './domains/audit/sign-in-flood';
+import { createMaintenance } from './maintenance';
 import { createAegisRotation } from './domains/aegis/aegis-rotation';
 import { FORCE_RESET_PHRASE, forceReset } from './domains/aegis/force-reset';
 import { AppError } from './errors';
@@ -37,7 +39,6 @@ export interface ServiceOptions {
   readonly rotationBatchLimit?: number;
 }
 
-const MFA_ISSUER = 'Borealis';
 
 export function createSecurityServices(deps: { db: Kysely<Database>; clock: Clock; config: EngineConfig; paths: RuntimePaths; options: ServiceOptions; log: Logger }) {
   const { db, clock, config, paths } = deps;
@@ -52,21 +53,24 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     },
   });
   const aegis = createAegisService({ db, clock, keyring, audit, isCommonPassword });
-  const hasher = createPasswordHasher({ params: deps.options.argon2 });
+  const hasher = createPasswordHasher({ params: deps.options.argon2, concurrency: config.authHashConcurrency });
   const realtimeHooks = { sessionsRevoked: (_ids: readonly string[]) => {}, allRevoked: () => {} };
-  const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret, onRevoked: (ids) => realtimeHooks.sessionsRevoked(ids) });
+  const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret, onRevoked: (ids) => realtimeHooks.sessionsRevoked(ids),
+    settings: { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds, maxPerUser: 20 },
+  });
   const tickets = createTickets({ clock });
   const throttle = createFailureThrottle({ clock });
   const budgets = createRequestBudgets({ clock });
-  const signIn = createSignInService({ db, clock, aegis, audit, hasher, sessions, tickets, throttle });
-  const totp = createTotpEnrolment({ db, clock, aegis, audit, tickets, signIn, issuer: MFA_ISSUER });
+  const flood = createSignInFloodControl({ clock, audit });
+  const signIn = createSignInService({ db, clock, aegis, audit, hasher, sessions, tickets, throttle, noteFailure: (ip) => flood.noteFailure(ip) });
+  const totp = createTotpEnrolment({ db, clock, aegis, audit, tickets, signIn, issuer: config.mfaIssuer });
   const passkeys = createPasskeyService({ db, clock, aegis, audit, tickets, signIn });
   const account = createAccountService({ db, clock, aegis, audit, hasher, sessions, signIn, throttle });
   const setupTokenFile = join(paths.secrets, 'setup_token.txt');
   const stderr = deps.options.stderr ?? process.stderr;
   const setupTokens = createSetupTokens({ file: setupTokenFile, clock, print: (token) => stderr.write(formatSetupTokenBanner(token, setupTokenFile)) });
   const rotation = createAegisRotation({ db, clock, keyring, audit, log: deps.log, isCommonPassword, batchLimit: deps.options.rotationBatchLimit });
-  const bootstrap = createBootstrapService({ db, clock, gate, aegis, audit, hasher, setupTokens, tickets, signIn, throttle, issuer: MFA_ISSUER, afterUnlock: () => rotation.resume() });
+  const bootstrap = createBootstrapService({ db, clock, gate, aegis, audit, hasher, setupTokens, tickets, signIn, throttle, issuer: config.mfaIssuer, afterUnlock: () => rotation.resume() });
   const forceResetAsUser = async (input: { userId: string; confirm: string; password: string }, actor: Actor) => {
     if (input.confirm !== FORCE_RESET_PHRASE) return forceReset({ db, clock, audit, setupTokens, keyring }, input.confirm, actor);
     if (!(await account.checkOwnPassword(input.userId, input.password, actor))) throw new AppError('invalid_credentials', 'Your password is not correct');
@@ -75,8 +79,11 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     return result;
   };
 
+  const maintenance = createMaintenance({ db, clock, log: deps.log, auditRetentionDays: config.auditRetentionDays, flushFlood: (executor) => flood.flush(executor) });
+
   return {
     hostSecretFile,
+    maintenance,
     keyring,
     audit,
     gate,
@@ -97,6 +104,10 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     /** Set by the engine once Socket.IO exists: how revocations reach open sockets. */
     realtimeHooks,
     publicUrl: config.publicUrl,
+    rpId: config.webauthnRpId,
+    rpName: config.passkeyRpName,
+    extraOrigins: config.webauthnOrigins,
+    stepUpSeconds: config.stepUpSeconds,
 
     /** Start-up duty of the api role: make sure a setup token exists while nobody can sign in. */
     async prepareGate(): Promise<void> {

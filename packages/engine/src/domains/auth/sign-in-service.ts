@@ -26,6 +26,8 @@ export interface SignInDeps {
   readonly sessions: SessionService;
   readonly tickets: Tickets;
   readonly throttle: FailureThrottle;
+  /** False once an address is past the per-minute flood threshold: its failures get summarised. */
+  readonly noteFailure?: (address: string) => boolean;
 }
 
 /** What a route needs to finish a sign-in: the answer body plus the cookie to set. */
@@ -52,7 +54,9 @@ export function createSignInService(deps: SignInDeps) {
   async function recordFailure(actor: Actor, username: string, reason: string): Promise<void> {
     const acct = await throttle.fail(db, accountKey(username), 'account');
     const addr = actor.ip ? await throttle.fail(db, addressKey(actor.ip), 'address') : { locked: false, until: null };
-    await audit.record(db, actor, { action: 'auth.login.failed', outcome: 'failure', details: { reason, username: username.slice(0, 64) } });
+    if (!actor.ip || (deps.noteFailure?.(actor.ip) ?? true)) {
+      await audit.record(db, actor, { action: 'auth.login.failed', outcome: 'failure', details: { reason, username: username.slice(0, 64) } });
+    }
     for (const [scope, lock] of [['account', acct], ['address', addr]] as const) {
       if (lock.locked) {
         await audit.record(db, actor, { action: 'auth.lockout', outcome: 'denied', severity: 'warning', details: { scope, until: lock.until?.toISOString() } });

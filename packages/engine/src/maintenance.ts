@@ -1,0 +1,82 @@
+// Periodic housekeeping of the api role until the scheduler takes such work over: expired sign-in
+// tickets, WebAuthn challenges, ended sessions and idle throttle rows; the sign-in flood summary;
+// the daily audit retention sweep. Each pass takes a try-lock so several nodes do not repeat it.
+
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+import type { Database } from './db/schema';
+import { sweepAuditEvents } from './domains/audit/audit-retention';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+export interface Maintenance {
+  /** One pass of every minute-level task (tests call it directly). */
+  runMinutely(): Promise<void>;
+  runDaily(): Promise<number>;
+  start(): void;
+  stop(): void;
+}
+
+export function createMaintenance(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  auditRetentionDays: number;
+  flushFlood: (db: Kysely<Database>) => Promise<number>;
+}): Maintenance {
+  const { db, clock, log } = deps;
+  const timers: NodeJS.Timeout[] = [];
+
+  /** Runs `work` on the locking connection itself: on PGlite another query would wait on it. */
+  async function withTryLock(n: number, work: (conn: Kysely<Database>) => Promise<void>): Promise<void> {
+    await db.connection().execute(async (conn) => {
+      const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(1112494661, ${100 + n}) AS ok`.execute(conn);
+      if (!rows[0]?.ok) return;
+      try {
+        await work(conn);
+      } finally {
+        await sql`SELECT pg_advisory_unlock(1112494661, ${100 + n})`.execute(conn);
+      }
+    });
+  }
+
+  const guard = (name: string, task: () => Promise<unknown>) => () => {
+    task().catch((err: unknown) => log.warn({ err, task: name }, 'maintenance task failed'));
+  };
+
+  const api: Maintenance = {
+    async runMinutely() {
+      await deps.flushFlood(db);
+      await withTryLock(1, async (conn) => {
+        const now = clock.now();
+        const hourAgo = new Date(now.getTime() - 60 * MINUTE);
+        await conn.deleteFrom('auth_tickets').where('expires_at', '<', hourAgo).execute();
+        await conn.deleteFrom('webauthn_challenges').where('expires_at', '<', hourAgo).execute();
+        await conn
+          .deleteFrom('operator_sessions')
+          .where(sql<boolean>`coalesce(revoked_at, least(idle_expires_at, absolute_expires_at)) < ${new Date(now.getTime() - 7 * DAY)}`)
+          .execute();
+        await conn.deleteFrom('auth_throttle').where('updated_at', '<', new Date(now.getTime() - DAY)).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)])).execute();
+      });
+    },
+    async runDaily() {
+      let removed = 0;
+      await withTryLock(2, async (conn) => {
+        removed = await sweepAuditEvents(conn, { now: clock.now(), retentionDays: deps.auditRetentionDays });
+        if (removed) log.info({ removed }, 'audit retention sweep');
+      });
+      return removed;
+    },
+    start() {
+      timers.push(setInterval(guard('minutely', () => api.runMinutely()), MINUTE).unref());
+      timers.push(setTimeout(guard('daily', () => api.runDaily()), 5 * MINUTE).unref());
+      timers.push(setInterval(guard('daily', () => api.runDaily()), DAY).unref());
+    },
+    stop() {
+      for (const t of timers.splice(0)) clearInterval(t);
+    },
+  };
+  return api;
+}
