@@ -1,5 +1,6 @@
-// In real Chromium against a real engine: the Server page shows the engine's version and a
-// healthy database; deep links render inside the app shell; the CSP is never violated.
+// In real Chromium against a real engine, signed in as the first admin (set up over HTTP): the
+// Server page shows the engine's version and a healthy database; deep links render inside the app
+// shell; the CSP is never violated.
 
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ENGINE_VERSION } from '@borealis/engine';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
 import { launchBrowser } from './browser';
+import { bootstrapOverHttp } from './operator';
 
 describe('Server page in Chromium', () => {
   let t: TestEngine;
@@ -16,8 +18,11 @@ describe('Server page in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestEngine({ dialect: 'pglite', listen: true });
+    const admin = await bootstrapOverHttp(t.url!, t.home);
     browser = await launchBrowser();
-    page = await browser.newPage();
+    const context = await browser.newContext();
+    await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
+    page = await context.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(msg.text());
     });

@@ -1,9 +1,14 @@
-// The WebUI root: providers (Mantine, TanStack Query) and the routes built from the list of areas.
+// The WebUI root: providers (Mantine, TanStack Query), the session gate in front of everything, and
+// the routes built from the list of areas plus the account pages reached from the user menu.
 import { MantineProvider } from '@mantine/core';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 import { AREAS } from './areas';
+import { AccountSecurityPage } from './features/account/AccountSecurityPage';
+import { reactToAuthError } from './features/auth/auth-queries';
+import { SessionGate } from './features/auth/SessionGate';
+import { UserMenu } from './features/auth/UserMenu';
 import type { Area } from './shared/area';
 import { AppLayout } from './shared/AppLayout';
 import { NotFoundPage } from './shared/NotFoundPage';
@@ -13,7 +18,7 @@ import { createColorSchemeManager, theme } from './shared/theme';
 const HOME_PATH = '/server';
 
 export function App() {
-  const [queryClient] = useState(createQueryClient);
+  const [queryClient] = useState(() => createQueryClient(reactToAuthError));
   const [colorSchemeManager] = useState(createColorSchemeManager);
   const [router] = useState(() => createBrowserRouter(buildRoutes(AREAS)));
 
@@ -29,12 +34,25 @@ export function App() {
 function buildRoutes(areas: readonly Area[]): RouteObject[] {
   return [
     {
-      path: '/',
-      element: <AppLayout areas={areas} />,
+      // Not signed in, or the gate is closed: SessionGate shows that screen at the requested URL.
+      element: <SessionGate />,
       children: [
-        { index: true, element: <Navigate to={HOME_PATH} replace /> },
-        ...areas.map((area) => ({ path: `${area.path}/*`, element: area.element })),
-        { path: '*', element: <NotFoundPage homePath={HOME_PATH} homeLabel="Server" /> },
+        {
+          path: '/',
+          element: <AppLayout areas={areas} userMenu={<UserMenu />} />,
+          children: [
+            { index: true, element: <Navigate to={HOME_PATH} replace /> },
+            ...areas.map((area) => ({ path: `${area.path}/*`, element: area.element })),
+            {
+              path: 'account',
+              children: [
+                { index: true, element: <Navigate to="security" replace /> },
+                { path: 'security', element: <AccountSecurityPage /> },
+              ],
+            },
+            { path: '*', element: <NotFoundPage homePath={HOME_PATH} homeLabel="Server" /> },
+          ],
+        },
       ],
     },
   ];

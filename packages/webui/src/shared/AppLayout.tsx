@@ -1,15 +1,19 @@
-// The app shell: header (product name, theme toggle), a navbar built from the list of areas, and the page.
+// The app shell: header (product name, theme toggle, user menu), a navbar built from the list of areas,
+// and the page.
 import { AppShell, Burger, Group, Image, NavLink, ScrollArea, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 import type { Area } from './area';
 import { ColorSchemeToggle } from './ColorSchemeToggle';
 
 export interface AppLayoutProps {
   readonly areas: readonly Area[];
+  /** Right end of the header: who is signed in, and their menu. */
+  readonly userMenu?: ReactNode;
 }
 
-export function AppLayout({ areas }: AppLayoutProps) {
+export function AppLayout({ areas, userMenu }: AppLayoutProps) {
   const [isNavbarOpen, { toggle: toggleNavbar, close: closeNavbar }] = useDisclosure(false);
   const { pathname } = useLocation();
 
@@ -39,7 +43,10 @@ export function AppLayout({ areas }: AppLayoutProps) {
               Engine
             </Text>
           </Group>
-          <ColorSchemeToggle />
+          <Group gap="sm" wrap="nowrap">
+            <ColorSchemeToggle />
+            {userMenu}
+          </Group>
         </Group>
       </AppShell.Header>
 
