@@ -55,6 +55,13 @@ export function createAccountService(deps: {
       return ok;
     },
 
+    async requireRecentStepUpIfTotp(session: SessionWithUser, stepUpSeconds: number): Promise<void> {
+      const user = await userOrThrow(session.user_id);
+      if (user.totp_enabled_at && clock.now().getTime() - session.verified_at.getTime() > stepUpSeconds * 1000) {
+        throw new AppError('mfa_required', 'Confirm your second factor to continue');
+      }
+    },
+
     async usernameOf(userId: string): Promise<string> {
       return (await userOrThrow(userId)).username;
     },

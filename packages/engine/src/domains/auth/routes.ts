@@ -30,6 +30,7 @@ export interface AuthRouteDeps {
   readonly totp: TotpEnrolment;
   readonly account: AccountService;
   readonly publicUrl: string | undefined;
+  readonly stepUpSeconds: number;
 }
 
 const self = { auth: 'operator', permission: 'self', group: 'auth' } as const;
@@ -97,6 +98,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
         return deps.totp.setup(userId, await deps.account.usernameOf(userId));
       }
       const { session } = operatorOf(request);
+      // Replacing an active authenticator needs a recent second factor (security.md §4.4).
+      await deps.account.requireRecentStepUpIfTotp(session, deps.stepUpSeconds);
       return deps.totp.setup(session.user_id, session.username);
     },
   );

@@ -200,4 +200,16 @@ describe.each(DIALECTS)('sign-in and sessions on %s', (dialect) => {
     expect((await second.get('/api/auth/me')).statusCode).toBe(401);
     expect((await operatorClient(t.engine.app!).get('/api/auth/me', { headers: { cookie: `borealis_session=${old}` } })).statusCode).toBe(401);
   });
+
+  it('S19: replacing an active authenticator needs a recent second factor', async () => {
+    const adminClient = await adminNow();
+    clock.advance(16 * 60_000);
+    await adminClient.get('/api/auth/me');
+    const stale = await adminClient.post('/api/auth/mfa/totp/setup', {});
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().error.code).toBe('mfa_required');
+    clock.advance(30_000);
+    expect((await adminClient.post('/api/auth/mfa/verify', { code: totpCodeAt(admin.totpSecret, clock.now()) })).statusCode).toBe(200);
+    expect((await adminClient.post('/api/auth/mfa/totp/setup', {})).statusCode).toBe(200);
+  });
 });
