@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINE_VERSION } from '../version';
+import { startTestEngine } from '../../test/engine-harness';
+import { setUpEngine } from '../../test/factories';
 
 const BIN = fileURLToPath(new URL('../../bin/borealis.mjs', import.meta.url));
 const homes: string[] = [];
@@ -145,5 +147,43 @@ describe('borealis CLI', () => {
     await engine.ready;
     engine.child.kill('SIGINT');
     expect(await engine.exited).toBe(0);
+  });
+
+  it('S13: aegis force-reset on a stopped engine destroys the secrets and issues a new setup token', async () => {
+    const h = home();
+    const first = await startTestEngine({ dialect: 'pglite', home: h });
+    await setUpEngine(first);
+    await first.engine.stop();
+
+    const refused = await run(['aegis', 'force-reset', '--confirm', 'force reset'], { BOREALIS_HOME: h });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('FORCE RESET');
+
+    const reset = await run(['aegis', 'force-reset', '--confirm', 'FORCE RESET'], { BOREALIS_HOME: h });
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(JSON.parse(reset.stdout.slice(0, reset.stdout.lastIndexOf('}') + 1))).toMatchObject({ affected_users: 1, retired_signing_keys: 1 });
+    const token = /\n\s+([A-Za-z0-9_-]{43})\n/.exec(reset.stderr)?.[1];
+    expect(token).toBeDefined();
+
+    const again = await startTestEngine({ dialect: 'pglite', home: h });
+    try {
+      const state = await again.engine.app!.inject({ method: 'GET', url: '/api/bootstrap/state' });
+      expect(state.json()).toMatchObject({ phase: 'aegis_setup_required', setup_token_required: true });
+      expect(again.engine.ctx.security!.setupTokens.current()).toBe(token);
+      const users = await again.engine.ctx.db.selectFrom('users').select(['auth_reset_required', 'password_hash_enc', 'totp_secret_enc']).execute();
+      expect(users).toEqual([{ auth_reset_required: true, password_hash_enc: null, totp_secret_enc: null }]);
+    } finally {
+      await again.engine.stop();
+    }
+  });
+
+  it('prints the setup token while one is unconsumed', async () => {
+    const h = home();
+    const t = await startTestEngine({ dialect: 'pglite', home: h });
+    const token = t.engine.ctx.security!.setupTokens.current();
+    await t.engine.stop();
+    const r = await run(['setup-token'], { BOREALIS_HOME: h });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(token);
   });
 });

@@ -8,6 +8,7 @@ import { DIALECTS } from '../../../test/databases';
 import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
 import { randomIp, setUpEngine, signInAs, TEST_PASSWORD, type SignedInAdmin } from '../../../test/factories';
 import { operatorClient, totpCodeAt } from '../../../test/operator-client';
+import { SENSITIVE_PERMISSIONS, type Permission } from './permissions';
 
 const strip = (body: string) => {
   const parsed = JSON.parse(body) as { error: { request_id?: string } };
@@ -211,5 +212,21 @@ describe.each(DIALECTS)('sign-in and sessions on %s', (dialect) => {
     clock.advance(30_000);
     expect((await adminClient.post('/api/auth/mfa/verify', { code: totpCodeAt(admin.totpSecret, clock.now()) })).statusCode).toBe(200);
     expect((await adminClient.post('/api/auth/mfa/totp/setup', {})).statusCode).toBe(200);
+  });
+
+  it('S26: sixteen minutes after sign-in every † route answers 401 mfa_required; a step-up opens them again', async () => {
+    const adminClient = await adminNow();
+    clock.advance(16 * 60_000);
+    await adminClient.get('/api/auth/me');
+    const sensitive = t.engine.routes().filter((r) => r.method !== 'HEAD' && SENSITIVE_PERMISSIONS.has(r.permission as Permission));
+    expect(sensitive.length).toBeGreaterThan(10);
+    for (const route of sensitive) {
+      const res = await adminClient.request(route.method as 'POST', route.url.replace(/:[a-z_]+/g, '1'), route.method === 'GET' ? {} : { body: {} });
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(res.json().error.code).toBe('mfa_required');
+    }
+    clock.advance(30_000);
+    expect((await adminClient.post('/api/auth/mfa/verify', { code: totpCodeAt(admin.totpSecret, clock.now()) })).statusCode).toBe(200);
+    expect((await adminClient.get('/api/users')).statusCode).toBe(200);
   });
 });

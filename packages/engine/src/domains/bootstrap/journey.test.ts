@@ -194,6 +194,11 @@ describe.each(DIALECTS)('operator trust journey on %s', (dialect) => {
     expect(bad.statusCode).toBe(401);
     expect(bad.json().error.code).toBe('aegis_passphrase_invalid');
     expect(await t.engine.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'aegis.unlock_failed').execute()).toHaveLength(1);
+    for (let i = 2; i <= 5; i += 1) expect((await browser.post('/api/bootstrap/aegis/unlock', { cipher: `wrong passphrase ${i}` })).statusCode).toBe(401);
+    const early = await browser.post('/api/bootstrap/aegis/unlock', { cipher: PASSPHRASE });
+    expect(early.statusCode).toBe(429);
+    expect(early.headers['retry-after']).toBe('1');
+    clock.advance(1_000);
 
     const good = await browser.post('/api/bootstrap/aegis/unlock', { cipher: PASSPHRASE });
     expect(good.json()).toMatchObject({ phase: 'login_required', locked: false });
@@ -208,6 +213,34 @@ describe.each(DIALECTS)('operator trust journey on %s', (dialect) => {
     const verified = await browser.post('/api/auth/mfa/verify', { pending_token: login.json().pending_token, code: totpCodeAt(totpSecret, clock.now()) });
     expect(verified.statusCode).toBe(200);
     expect((await browser.get('/api/auth/me')).json().username).toBe('admin');
+  });
+
+  it('S32: the journey left audit rows with actor address, outcome and request id, and no secret in details', async () => {
+    const rows = await t.engine.ctx.db.selectFrom('audit_events').selectAll().execute();
+    const actions = new Set(rows.map((r) => r.action));
+    for (const action of [
+      'bootstrap.setup_token_issued',
+      'bootstrap.setup_token_invalid',
+      'aegis.setup',
+      'signing_key.created',
+      'bootstrap.admin_created',
+      'mfa.totp.enrolled',
+      'auth.login.succeeded',
+      'auth.login.failed',
+      'auth.logout',
+      'session.revoked',
+      'aegis.unlock_failed',
+      'aegis.unlock',
+    ]) {
+      expect(actions, action).toContain(action);
+    }
+    for (const row of rows.filter((r) => r.actor_type !== 'system')) {
+      expect(row.actor_ip, row.action).not.toBeNull();
+      expect(row.request_id, row.action).toMatch(/^[0-9a-f-]{36}$/);
+      expect(['success', 'failure', 'denied']).toContain(row.outcome);
+      const details = JSON.stringify(row.details);
+      for (const secret of [PASSPHRASE, ADMIN_PASSWORD, totpSecret, setupToken]) expect(details).not.toContain(secret);
+    }
   });
 
   it('S7: no protected column holds plaintext and no table holds the secrets of the journey', async () => {
