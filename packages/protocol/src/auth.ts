@@ -81,13 +81,18 @@ export const MfaSummarySchema = z.object({
 
 export const RoleSchema = z.enum(['admin', 'operator', 'viewer']);
 
+/** Who a user is; shared by `me` and the admin user list. */
+export const UserIdentityFields = {
+  id: z.string(),
+  username: z.string(),
+  display_name: z.string().nullable(),
+  role: RoleSchema,
+  auth_source: z.enum(['local', 'directory']),
+};
+
 export const MeSchema = z
   .object({
-    id: z.string(),
-    username: z.string(),
-    display_name: z.string().nullable(),
-    role: RoleSchema,
-    auth_source: z.enum(['local', 'directory']),
+    ...UserIdentityFields,
     mfa: MfaSummarySchema,
     password_change_required: z.boolean(),
     site_ids: z.array(z.number().int()),

@@ -64,20 +64,7 @@ export const CreateCredentialRequestSchema = z.strictObject({
 export type CreateCredentialRequest = z.infer<typeof CreateCredentialRequestSchema>;
 
 /** Every field optional. Secret fields: absent keeps, null clears, a string replaces. */
-export const UpdateCredentialRequestSchema = z.strictObject({
-  name: name.optional(),
-  description: text(1024).nullable().optional(),
-  site_id: intId.nullable().optional(),
-  credential_type: CredentialTypeSchema.optional(),
-  connection_type: ConnectionTypeSchema.optional(),
-  username: text(256).nullable().optional(),
-  password: secret.nullable().optional(),
-  private_key: secret.nullable().optional(),
-  private_key_passphrase: secret.nullable().optional(),
-  become_method: text(32).nullable().optional(),
-  become_username: text(256).nullable().optional(),
-  become_password: secret.nullable().optional(),
-});
+export const UpdateCredentialRequestSchema = CreateCredentialRequestSchema.partial();
 export type UpdateCredentialRequest = z.infer<typeof UpdateCredentialRequestSchema>;
 
 /** `If-Match: <version>` (also `"<version>"` or `W/"<version>"`); absent = no version check. */

@@ -2,7 +2,7 @@
 // second-factor state and site assignments. Passwords travel plain; `*_sha512` fields are refused.
 
 import { z } from 'zod';
-import { MfaSummarySchema, PasswordSchema, RoleSchema, UsernameSchema } from './auth';
+import { MfaSummarySchema, PasswordSchema, UserIdentityFields, UsernameSchema } from './auth';
 
 /** Upstream sent SHA-512 digests from the browser; those fields are refused (security.md §4.2). */
 const noSha512 = { password_sha512: z.never().optional(), new_password_sha512: z.never().optional() };
@@ -23,11 +23,7 @@ export type SiteAssignment = z.infer<typeof SiteAssignmentSchema>;
 
 export const UserSchema = z
   .object({
-    id: z.string(),
-    username: z.string(),
-    display_name: z.string().nullable(),
-    role: RoleSchema,
-    auth_source: z.enum(['local', 'directory']),
+    ...UserIdentityFields,
     mfa: MfaSummarySchema.extend({ exempt: z.boolean() }),
     auth_reset_required: z.boolean(),
     password_change_required: z.boolean(),
