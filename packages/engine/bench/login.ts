@@ -18,7 +18,7 @@ function percentile(sorted: number[], p: number): number {
 
 export async function loginScenario(ctx: ScenarioContext): Promise<Figure[]> {
   const home = makeHome();
-  const t = await startTestEngine({ dialect: ctx.database, home, argon2: DEFAULT_ARGON2_PARAMS, env: { BOREALIS_LOG_LEVEL: 'warn' } });
+  const t = await startTestEngine({ dialect: ctx.database, home, argon2: DEFAULT_ARGON2_PARAMS, env: { BOREALIS_LOG_LEVEL: 'warn', ...(process.env.BOREALIS_AUTH_HASH_CONCURRENCY ? { BOREALIS_AUTH_HASH_CONCURRENCY: process.env.BOREALIS_AUTH_HASH_CONCURRENCY } : {}) } });
   try {
     await setUpEngine(t);
     // MFA-exempt users: one request is one complete password sign-in.
