@@ -41,6 +41,7 @@ export interface AccessControlDeps {
 }
 
 const BUDGETS = { bootstrap: 10, sign_in: 30 } as const;
+const OPERATOR_BUDGET = 600;
 
 export function installAccessControl(app: FastifyInstance, deps: AccessControlDeps): void {
   const stepUpMs = (deps.stepUpSeconds ?? 900) * 1000;
@@ -74,6 +75,8 @@ export function installAccessControl(app: FastifyInstance, deps: AccessControlDe
       if (secret) clearSessionCookies(reply, isSecureRequest(request, deps.publicUrl));
       throw new UnauthorizedError('Sign in first');
     }
+    // api.md: 600 operator API requests per minute per session.
+    deps.budgets.take(`session:${session.id}`, OPERATOR_BUDGET);
     if (unsafe && !deps.sessions.csrfMatches(secret, headerValue(request, 'x-csrf-token'))) {
       throw new AppError('csrf_failed', 'Missing or wrong X-CSRF-Token header; reload the page');
     }

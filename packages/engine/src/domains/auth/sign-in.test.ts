@@ -229,4 +229,14 @@ describe.each(DIALECTS)('sign-in and sessions on %s', (dialect) => {
     expect((await adminClient.post('/api/auth/mfa/verify', { code: totpCodeAt(admin.totpSecret, clock.now()) })).statusCode).toBe(200);
     expect((await adminClient.get('/api/users')).statusCode).toBe(200);
   });
+
+  it('limits a session to 600 operator API requests a minute', async () => {
+    const user = await signInAs(t, { role: 'viewer' });
+    for (let i = 0; i < 600; i += 1) expect((await user.client.get('/api/auth/me')).statusCode).toBe(200);
+    const limited = await user.client.get('/api/auth/me');
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    clock.advance(61_000);
+    expect((await user.client.get('/api/auth/me')).statusCode).toBe(200);
+  });
 });
