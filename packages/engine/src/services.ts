@@ -14,6 +14,7 @@ import { createMaintenance } from './maintenance';
 import { createAegisRotation } from './domains/aegis/aegis-rotation';
 import { FORCE_RESET_PHRASE, forceReset } from './domains/aegis/force-reset';
 import { AppError } from './errors';
+import { parseCookies, SESSION_COOKIE } from './http/cookies';
 import type { Logger } from 'pino';
 import { createAccountService } from './domains/auth/account-service';
 import { createPasswordHasher, type Argon2Params } from './domains/auth/factors/password-hasher';
@@ -64,7 +65,13 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
   const flood = createSignInFloodControl({ clock, audit });
   const signIn = createSignInService({ db, clock, aegis, audit, hasher, sessions, tickets, throttle, noteFailure: (ip) => flood.noteFailure(ip) });
   const totp = createTotpEnrolment({ db, clock, aegis, audit, tickets, signIn, issuer: config.mfaIssuer });
-  const passkeys = createPasskeyService({ db, clock, aegis, audit, tickets, signIn });
+  const passkeys = createPasskeyService({ db, clock, aegis, audit, tickets, signIn, sessions });
+  const currentSession = async (cookieHeader: string | undefined) => {
+    const secret = parseCookies(cookieHeader).get(SESSION_COOKIE);
+    if (!secret) return null;
+    const state = await gate.state(db);
+    return state.phase === 'login_required' ? sessions.authenticate(db, secret, { unlockEpoch: state.unlockEpoch ?? '', background: false }) : null;
+  };
   const account = createAccountService({ db, clock, aegis, audit, hasher, sessions, signIn, throttle });
   const setupTokenFile = join(paths.secrets, 'setup_token.txt');
   const stderr = deps.options.stderr ?? process.stderr;
@@ -97,6 +104,7 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     totp,
     account,
     passkeys,
+    currentSession,
     setupTokens,
     bootstrap,
     rotation,

@@ -20,6 +20,8 @@ import type { Actor, AuditLog } from '../../audit/audit-log';
 import { createUserRepository } from '../../users/user-repository';
 import type { SignInResult, SignInService } from '../sign-in-service';
 import type { Tickets } from '../tickets';
+import type { SessionService } from '../sessions/session-service';
+import { describeMe } from '../me';
 
 const CHALLENGE_SECONDS = 300;
 const MAX_PASSKEYS = 10;
@@ -39,6 +41,7 @@ export function createPasskeyService(deps: {
   audit: AuditLog;
   tickets: Tickets;
   signIn: SignInService;
+  sessions: SessionService;
 }) {
   const { db, clock, aegis, audit } = deps;
   const users = createUserRepository();
@@ -172,7 +175,14 @@ export function createPasskeyService(deps: {
 
     /** Passkey sign-in: alone it needs user verification; behind an mfa ticket it is the second factor. */
     async authenticate(
-      input: { challengeId: string; response: AuthenticationResponseJSON; pendingToken?: string; userAgent: string | undefined },
+      input: {
+        challengeId: string;
+        response: AuthenticationResponseJSON;
+        pendingToken?: string;
+        userAgent: string | undefined;
+        /** Signed in already: the passkey refreshes this session's second-factor check (§5.4). */
+        stepUp?: { sessionId: string; userId: string; absoluteExpiresAt: Date };
+      },
       rp: RelyingParty,
       actor: Actor,
     ): Promise<SignInResult> {
@@ -185,7 +195,8 @@ export function createPasskeyService(deps: {
       };
       const credentialId = typeof input.response?.id === 'string' ? input.response.id : '';
       const row = await db.selectFrom('user_passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
-      if (!row || (ticket && row.user_id !== ticket.userId)) throw await fail('unknown_credential', row?.user_id ?? null);
+      const owner = ticket?.userId ?? input.stepUp?.userId;
+      if (!row || (owner && row.user_id !== owner)) throw await fail('unknown_credential', row?.user_id ?? null);
       let publicKey: string;
       try {
         publicKey = await aegis.decrypt(keyAd(row.id), row.public_key_enc, { ...actor, id: row.user_id });
@@ -201,7 +212,7 @@ export function createPasskeyService(deps: {
           expectedOrigin: [...rp.origins],
           expectedRPID: rp.rpId,
           credential: { id: row.credential_id, publicKey: Buffer.from(publicKey, 'base64url'), counter: Number(row.sign_count), transports: row.transports },
-          requireUserVerification: ticket === null,
+          requireUserVerification: ticket === null && !input.stepUp,
         });
       } catch (err) {
         const message = (err as Error).message ?? '';
@@ -217,6 +228,14 @@ export function createPasskeyService(deps: {
           .set({ sign_count: result.authenticationInfo.newCounter, last_used_at: clock.now() })
           .where('id', '=', row.id)
           .execute();
+        if (input.stepUp) {
+          const rotated = await deps.sessions.rotate(trx, input.stepUp.sessionId, { verified: true });
+          await audit.record(trx, { ...actor, type: 'user', id: user.id, name: user.username }, { action: 'auth.step_up', details: { method: 'passkey' } });
+          return {
+            body: { status: 'ok' as const, user: await describeMe(trx, users, user), csrf_token: rotated.csrfToken },
+            cookie: { secret: rotated.secret, csrfToken: rotated.csrfToken, maxAgeSeconds: deps.sessions.secondsLeft(input.stepUp.absoluteExpiresAt) },
+          };
+        }
         if (ticket) await deps.tickets.use(trx, ticket.id);
         return deps.signIn.startSession(trx, user, ticket ? 'password_passkey' : 'passkey', actor, input.userAgent);
       });

@@ -82,6 +82,18 @@ describe.each(DIALECTS)('passkeys on %s', (dialect) => {
     expect(audit.map((a) => a.details.reason)).toContain('counter_regression');
   });
 
+  it('refreshes the second-factor check of a signed-in session instead of starting a new one', async () => {
+    const before = (await admin.client.get('/api/auth/sessions')).json().sessions.length as number;
+    const oldCookie = admin.client.jar.get('borealis_session');
+    // The previous test wound the authenticator's counter back; move it past the stored value.
+    const res = await passkeySignIn(admin.client, authenticator, { counterDelta: 5 });
+    expect(res.statusCode).toBe(200);
+    expect(admin.client.jar.get('borealis_session')).not.toBe(oldCookie);
+    expect((await admin.client.get('/api/auth/sessions')).json().sessions).toHaveLength(before);
+    const stepUps = await t.engine.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'auth.step_up').execute();
+    expect(stepUps.map((r) => r.details.method)).toContain('passkey');
+  });
+
   it('allows ten passkeys per user and answers the eleventh with passkey_limit', async () => {
     for (let i = 2; i <= 10; i += 1) expect((await register(admin.client, createSoftAuthenticator())).statusCode).toBe(200);
     const eleventh = await register(admin.client, createSoftAuthenticator());

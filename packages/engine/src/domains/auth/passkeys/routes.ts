@@ -8,9 +8,12 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { UnauthorizedError } from '../../../errors';
 import { actorOf, isSecureRequest, setSessionCookies } from '../../../http/access-control';
 import type { PasskeyService, RelyingParty } from './passkey-service';
+import type { SessionWithUser } from '../sessions/session-repository';
 
 export interface PasskeyRouteDeps {
   readonly passkeys: PasskeyService;
+  /** The live session behind a Cookie header, if any (passkey step-up). */
+  readonly currentSession: (cookieHeader: string | undefined) => Promise<SessionWithUser | null>;
   readonly publicUrl: string | undefined;
   readonly rpId?: string;
   readonly rpName?: string;
@@ -87,18 +90,20 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: PasskeyRouteDe
     {
       config: signIn,
       schema: {
-        summary: 'Finish a passkey sign-in (sets the session cookie)',
+        summary: 'Finish a passkey sign-in (sets the session cookie); signed in, it refreshes the second-factor check instead',
         body: z.object({ challenge_id: z.string().max(64), response: CredentialJson, pending_token: z.string().max(128).optional() }),
         response: { 200: SignedInSchema },
       },
     },
     async (request, reply) => {
+      const session = request.body.pending_token ? null : await deps.currentSession(request.headers.cookie);
       const result = await deps.passkeys.authenticate(
         {
           challengeId: request.body.challenge_id,
           response: request.body.response as unknown as AuthenticationResponseJSON,
           pendingToken: request.body.pending_token,
           userAgent: request.headers['user-agent'],
+          stepUp: session ? { sessionId: session.id, userId: session.user_id, absoluteExpiresAt: session.absolute_expires_at } : undefined,
         },
         relyingParty(request),
         actorOf(request),
