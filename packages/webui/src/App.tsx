@@ -4,12 +4,12 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
-import { AREAS } from './areas';
+import { AREAS, areasFor, type RoleArea } from './areas';
 import { AccountSecurityPage } from './features/account/AccountSecurityPage';
 import { reactToAuthError } from './features/auth/auth-queries';
+import { useCurrentUser } from './features/auth/current-user';
 import { SessionGate } from './features/auth/SessionGate';
 import { UserMenu } from './features/auth/UserMenu';
-import type { Area } from './shared/area';
 import { AppLayout } from './shared/AppLayout';
 import { NotFoundPage } from './shared/NotFoundPage';
 import { createQueryClient } from './shared/query-client';
@@ -31,7 +31,7 @@ export function App() {
   );
 }
 
-function buildRoutes(areas: readonly Area[]): RouteObject[] {
+function buildRoutes(areas: readonly RoleArea[]): RouteObject[] {
   return [
     {
       // Not signed in, or the gate is closed: SessionGate shows that screen at the requested URL.
@@ -39,10 +39,10 @@ function buildRoutes(areas: readonly Area[]): RouteObject[] {
       children: [
         {
           path: '/',
-          element: <AppLayout areas={areas} userMenu={<UserMenu />} />,
+          element: <SignedInLayout />,
           children: [
             { index: true, element: <Navigate to={HOME_PATH} replace /> },
-            ...areas.map((area) => ({ path: `${area.path}/*`, element: area.element })),
+            ...areas.map((area) => ({ path: `${area.path}/*`, element: <AreaForRole area={area} /> })),
             {
               path: 'account',
               children: [
@@ -56,4 +56,16 @@ function buildRoutes(areas: readonly Area[]): RouteObject[] {
       ],
     },
   ];
+}
+
+/** The shell with the areas the signed-in operator's role may use. */
+function SignedInLayout() {
+  const me = useCurrentUser();
+  return <AppLayout areas={areasFor(me.role)} userMenu={<UserMenu />} />;
+}
+
+/** An area outside the operator's role is, for them, a page that does not exist. */
+function AreaForRole({ area }: { readonly area: RoleArea }) {
+  const me = useCurrentUser();
+  return area.roles.includes(me.role) ? area.element : <NotFoundPage homePath={HOME_PATH} homeLabel="Server" />;
 }

@@ -1,6 +1,31 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
-import { IconServer } from '@tabler/icons-react';
+// Each names the roles that may use it; the others neither see the link nor reach the page.
+import type { Me } from '@borealis/protocol';
+import { IconBuildingCommunity, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { AuditPage } from './features/audit/AuditPage';
+import { SecurityPage } from './features/aegis/SecurityPage';
+import { CredentialsPage } from './features/credentials/CredentialsPage';
 import { ServerPage } from './features/server/ServerPage';
+import { SitesPage } from './features/sites/SitesPage';
+import { UsersPage } from './features/users/UsersPage';
 import type { Area } from './shared/area';
 
-export const AREAS: readonly Area[] = [{ path: 'server', label: 'Server', icon: IconServer, element: <ServerPage /> }];
+export interface RoleArea extends Area {
+  readonly roles: readonly Me['role'][];
+}
+
+const EVERYONE = ['admin', 'operator', 'viewer'] as const;
+
+export const AREAS: readonly RoleArea[] = [
+  { path: 'server', label: 'Server', icon: IconServer, element: <ServerPage />, roles: EVERYONE },
+  { path: 'sites', label: 'Sites', icon: IconBuildingCommunity, element: <SitesPage />, roles: EVERYONE },
+  { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
+  { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
+  { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },
+  { path: 'audit', label: 'Audit', icon: IconListSearch, element: <AuditPage />, roles: ['admin'] },
+];
+
+/** The areas `role` may use, in navbar order. */
+export function areasFor(role: Me['role']): readonly RoleArea[] {
+  return AREAS.filter((area) => area.roles.includes(role));
+}

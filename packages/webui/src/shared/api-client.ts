@@ -59,6 +59,8 @@ export interface RequestOptions {
   readonly dataStatuses?: readonly number[];
   /** Polling: tells the engine this request is not operator activity (no idle-timeout extension). */
   readonly background?: boolean;
+  /** Extra request headers, e.g. `if-match` for an optimistic-concurrency update. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export const CSRF_COOKIE = 'borealis_csrf';
@@ -96,7 +98,7 @@ async function request<T>(
   schema: BodySchema<T>,
   options: RequestOptions,
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (options.background) headers['x-borealis-background'] = '1';
   if (method !== 'GET') {

@@ -1,10 +1,11 @@
-// /account/security: my password, authenticator, recovery codes and sessions.
+// /account/security: my password, authenticator, recovery codes, passkeys and sessions.
 import { Alert, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconCircleCheck, IconPassword } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { SESSIONS_KEY } from '../auth/auth-queries';
 import { nameOf, useCurrentUser } from '../auth/current-user';
+import { PasskeysCard } from './PasskeysCard';
 import { PasswordChangeForm } from './PasswordChangeForm';
 import { RecoveryCodesCard } from './RecoveryCodesCard';
 import { SessionsCard } from './SessionsCard';
@@ -28,6 +29,7 @@ export function AccountSecurityPage() {
           <RecoveryCodesCard />
         </Stack>
       </SimpleGrid>
+      {me.auth_source === 'local' && <PasskeysCard />}
       <SessionsCard />
     </Stack>
   );

@@ -1,22 +1,27 @@
-// Phase login_required without a session: user name and password, then the second factor (or, for an
-// account without one yet, authenticator enrolment). The page keeps its URL, so the operator lands
-// where they were going once signed in.
-import { Alert, Anchor, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+// Phase login_required without a session: user name and password (or a passkey alone), then the
+// second factor (or, for an account without one yet, authenticator enrolment). The page keeps its
+// URL, so the operator lands where they were going once signed in.
+import { Alert, Anchor, Button, Divider, PasswordInput, Stack, TextInput } from '@mantine/core';
 import type { LoginResponse, SignedIn } from '@borealis/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiErrorAlert } from '../../shared/ApiErrorAlert';
 import { isApiError } from '../../shared/api-client';
 import { login, type SecondFactor, startTotpSetup, verifyTicket, confirmTotpWithTicket } from './auth-api';
 import { BOOTSTRAP_STATE_KEY } from './auth-queries';
 import { GateLayout } from './GateLayout';
+import { passkeyAvailability } from './passkey-availability';
+import { PasskeySignInButton } from './PasskeySignInButton';
+import { PasskeyUnavailableHint } from './PasskeyUnavailableHint';
 import { SecondFactorForm } from './SecondFactorForm';
 import { type TotpEnrolment, TotpEnrolmentForm } from './TotpEnrolmentForm';
 
 type Step =
   | { readonly kind: 'password' }
-  | { readonly kind: 'mfa'; readonly pendingToken: string; readonly canUseRecoveryCode: boolean }
+  | { readonly kind: 'mfa'; readonly pendingToken: string; readonly methods: readonly SecondFactorMethod[] }
   | { readonly kind: 'enrol'; readonly pendingToken: string; readonly enrolment: TotpEnrolment };
+
+type SecondFactorMethod = Extract<LoginResponse, { status: 'mfa_required' }>['methods'][number];
 
 const EXPIRED = 'That sign-in took too long. Enter your password again.';
 
@@ -30,6 +35,7 @@ export function SignInScreen({ onSignedIn }: SignInScreenProps) {
   // Kept here so "Back" from the second factor does not make the operator retype it.
   const [username, setUsername] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
+  const passkeys = passkeyAvailability();
 
   const restart = (message: string) => {
     setNotice(message);
@@ -54,34 +60,59 @@ export function SignInScreen({ onSignedIn }: SignInScreenProps) {
   });
 
   if (step.kind === 'mfa') {
+    const canUseCode = step.methods.includes('totp') || step.methods.includes('recovery_code');
+    const hasPasskey = step.methods.includes('passkey');
+    const canUsePasskey = hasPasskey && passkeys.kind === 'available';
+    const back = (
+      <Anchor
+        component="button"
+        type="button"
+        size="sm"
+        c="dimmed"
+        onClick={() => setStep({ kind: 'password' })}
+        data-testid="mfa-back"
+      >
+        Back to password
+      </Anchor>
+    );
     return (
       <GateLayout
         phase="login_required"
         step="mfa"
         title="Two-factor check"
-        description="Your password was right. Now enter the code from your authenticator app, or one of your recovery codes."
+        description={
+          !canUseCode
+            ? 'Your password was right. Now confirm it is you with your passkey.'
+            : canUsePasskey
+              ? 'Your password was right. Now enter the code from your authenticator app, or use a passkey.'
+              : 'Your password was right. Now enter the code from your authenticator app, or one of your recovery codes.'
+        }
       >
-        <SecondFactorForm
-          testIdPrefix="mfa"
-          canUseRecoveryCode={step.canUseRecoveryCode}
-          onSubmit={(factor) => verify.mutate({ pendingToken: step.pendingToken, factor })}
-          isPending={verify.isPending}
-          error={verify.error}
-          onEdit={() => verify.reset()}
-          submitLabel="Sign in"
-          secondaryAction={
-            <Anchor
-              component="button"
-              type="button"
-              size="sm"
-              c="dimmed"
-              onClick={() => setStep({ kind: 'password' })}
-              data-testid="mfa-back"
-            >
-              Back to password
-            </Anchor>
-          }
-        />
+        {canUseCode && (
+          <SecondFactorForm
+            testIdPrefix="mfa"
+            canUseRecoveryCode={step.methods.includes('recovery_code')}
+            onSubmit={(factor) => verify.mutate({ pendingToken: step.pendingToken, factor })}
+            isPending={verify.isPending}
+            error={verify.error}
+            onEdit={() => verify.reset()}
+            submitLabel="Sign in"
+            secondaryAction={back}
+          />
+        )}
+        {canUseCode && canUsePasskey && <Divider label="or" labelPosition="center" />}
+        {canUsePasskey && (
+          <PasskeySignInButton
+            label="Use a passkey"
+            testId="mfa-use-passkey"
+            pendingToken={step.pendingToken}
+            onSignedIn={onSignedIn}
+            onError={onTicketError}
+          />
+        )}
+        {/* Only passkeys, and this page cannot use them: say where it can. */}
+        {!canUseCode && !canUsePasskey && <PasskeyUnavailableHint availability={passkeys} />}
+        {!canUseCode && back}
       </GateLayout>
     );
   }
@@ -117,15 +148,23 @@ export function SignInScreen({ onSignedIn }: SignInScreenProps) {
       username={username}
       onUsernameChange={setUsername}
       notice={notice}
+      passkeySignIn={
+        passkeys.kind === 'available' && (
+          <PasskeySignInButton
+            label="Sign in with a passkey"
+            testId="login-passkey"
+            onSignedIn={(result) => {
+              setNotice(null);
+              onSignedIn(result);
+            }}
+          />
+        )
+      }
       onAnswer={async (answer) => {
         setNotice(null);
         if (answer.status === 'ok') return onSignedIn(answer);
         if (answer.status === 'mfa_required') {
-          return setStep({
-            kind: 'mfa',
-            pendingToken: answer.pending_token,
-            canUseRecoveryCode: answer.methods.includes('recovery_code'),
-          });
+          return setStep({ kind: 'mfa', pendingToken: answer.pending_token, methods: answer.methods });
         }
         const enrolment = await startTotpSetup(answer.pending_token);
         return setStep({ kind: 'enrol', pendingToken: answer.pending_token, enrolment });
@@ -138,11 +177,13 @@ interface PasswordStepProps {
   readonly username: string;
   readonly onUsernameChange: (username: string) => void;
   readonly notice: string | null;
+  /** Offered below the password form when this page can use passkeys. */
+  readonly passkeySignIn: ReactNode;
   /** Moves on with the engine's answer; may itself call the engine (TOTP setup), so it is awaited. */
   readonly onAnswer: (answer: LoginResponse) => Promise<void>;
 }
 
-function PasswordStep({ username, onUsernameChange: setUsername, notice, onAnswer }: PasswordStepProps) {
+function PasswordStep({ username, onUsernameChange: setUsername, notice, passkeySignIn, onAnswer }: PasswordStepProps) {
   const queryClient = useQueryClient();
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ username?: string; password?: string }>({});
@@ -210,6 +251,12 @@ function PasswordStep({ username, onUsernameChange: setUsername, notice, onAnswe
           </Button>
         </Stack>
       </form>
+      {passkeySignIn && (
+        <>
+          <Divider label="or" labelPosition="center" />
+          {passkeySignIn}
+        </>
+      )}
     </GateLayout>
   );
 }

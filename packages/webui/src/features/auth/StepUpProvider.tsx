@@ -78,7 +78,7 @@ function StepUpForm({ onVerified }: { readonly onVerified: () => void }) {
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">
-        This action changes how you sign in, so the engine asks for a fresh check.
+        This is a sensitive action, and your last second-factor check is more than 15 minutes old, so the engine asks for a fresh one.
       </Text>
       {hasSecondFactor ? (
         <SecondFactorForm

@@ -8,6 +8,7 @@ import { getBootstrapState, getMe } from './auth-api';
 export const BOOTSTRAP_STATE_KEY = ['bootstrap', 'state'] as const;
 export const ME_KEY = ['auth', 'me'] as const;
 export const SESSIONS_KEY = ['auth', 'sessions'] as const;
+export const PASSKEYS_KEY = ['auth', 'passkeys'] as const;
 
 /** How often the phase is re-read, so a restart (locked engine) shows up without a click. */
 const STATE_REFETCH_MS = 30_000;
