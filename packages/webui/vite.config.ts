@@ -7,8 +7,9 @@ const DEFAULT_PORT = 8000;
 const engineUrl = process.env.BOREALIS_DEV_ENGINE_URL ?? 'http://127.0.0.1:5000';
 const port = Number(process.env.BOREALIS_WEBUI_PORT ?? DEFAULT_PORT);
 
-// secure: false so a dev engine with a self-signed certificate still answers.
-const toEngine = { target: engineUrl, changeOrigin: true, secure: false } as const;
+// secure: false so a dev engine with a self-signed certificate still answers. The engine refuses
+// unsafe requests whose Origin is not its own (CSRF), so the proxy presents the engine's origin.
+const toEngine = { target: engineUrl, changeOrigin: true, secure: false, headers: { origin: new URL(engineUrl).origin } } as const;
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
