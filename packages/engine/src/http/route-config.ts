@@ -4,6 +4,9 @@
 
 import type { Permission } from '../domains/auth/permissions';
 
+/** security.md §10: sign-in and bootstrap bodies are small; anything larger is refused with 413. */
+export const SIGN_IN_BODY_LIMIT = 16 * 1024;
+
 export const AUTH_CLASSES = ['none', 'operator', 'operator-admin', 'device', 'device-or-operator', 'device-refresh', 'internal'] as const;
 export type AuthClass = (typeof AUTH_CLASSES)[number];
 

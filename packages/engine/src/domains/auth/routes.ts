@@ -21,6 +21,7 @@ import {
 } from '@borealis/protocol';
 import { NotFoundError, UnauthorizedError } from '../../errors';
 import { actorOf, clearSessionCookies, isSecureRequest, setSessionCookies, type OperatorContext } from '../../http/access-control';
+import { SIGN_IN_BODY_LIMIT } from '../../http/route-config';
 import type { AccountService } from './account-service';
 import type { SignInResult, SignInService } from './sign-in-service';
 import type { TotpEnrolment } from './totp-enrolment';
@@ -51,6 +52,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
   r.post(
     '/api/auth/login',
     {
+      bodyLimit: SIGN_IN_BODY_LIMIT,
       config: { auth: 'none', permission: 'public', group: 'auth', gated: true, rateLimit: 'sign_in' },
       schema: { summary: 'Password sign-in', body: LoginRequestSchema, response: { 200: LoginResponseSchema } },
     },
@@ -66,6 +68,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
   r.post(
     '/api/auth/mfa/verify',
     {
+      bodyLimit: SIGN_IN_BODY_LIMIT,
       config: { ...self, ticket: 'mfa', rateLimit: 'sign_in', allowDuringPasswordChange: true },
       schema: {
         summary: 'Second factor: finish a sign-in (with pending_token) or step up a session (without)',

@@ -239,4 +239,13 @@ describe.each(DIALECTS)('sign-in and sessions on %s', (dialect) => {
     clock.advance(61_000);
     expect((await user.client.get('/api/auth/me')).statusCode).toBe(200);
   });
+
+  it('refuses sign-in and bootstrap bodies over 16 KiB with 413', async () => {
+    const big = 'x'.repeat(17 * 1024);
+    const login = await operatorClient(t.engine.app!, { ip: randomIp() }).post('/api/auth/login', { username: 'admin', password: big });
+    expect(login.statusCode).toBe(413);
+    expect(login.json().error.code).toBe('payload_too_large');
+    const unlock = await operatorClient(t.engine.app!, { ip: randomIp() }).post('/api/bootstrap/aegis/unlock', { cipher: big });
+    expect(unlock.statusCode).toBe(413);
+  });
 });

@@ -13,6 +13,7 @@ import {
 } from '@borealis/protocol';
 import { AppError } from '../../errors';
 import { actorOf, isSecureRequest, setSessionCookies } from '../../http/access-control';
+import { SIGN_IN_BODY_LIMIT } from '../../http/route-config';
 import type { BootstrapService } from './bootstrap-service';
 
 const cfg = { auth: 'none', permission: 'public', group: 'bootstrap', rateLimit: 'bootstrap' } as const;
@@ -34,25 +35,25 @@ export function registerBootstrapRoutes(app: FastifyInstance, deps: { bootstrap:
 
   r.get('/api/bootstrap/state', { config: { ...cfg, rateLimit: undefined }, schema: { summary: 'Gate phase', response: stateOnly } }, () => bootstrap.state());
 
-  r.post('/api/bootstrap/aegis/setup', { config: cfg, schema: { summary: 'Create the Aegis cipher (setup token)', body: AegisCipherRequestSchema, response: stateOnly } }, (request) =>
+  r.post('/api/bootstrap/aegis/setup', { bodyLimit: SIGN_IN_BODY_LIMIT, config: cfg, schema: { summary: 'Create the Aegis cipher (setup token)', body: AegisCipherRequestSchema, response: stateOnly } }, (request) =>
     bootstrap.aegisSetup(request.body.cipher, setupTokenOf(request, request.body), actorOf(request)),
   );
 
-  r.post('/api/bootstrap/aegis/unlock', { config: cfg, schema: { summary: 'Unlock Aegis after a restart', body: AegisCipherRequestSchema, response: stateOnly } }, (request) =>
+  r.post('/api/bootstrap/aegis/unlock', { bodyLimit: SIGN_IN_BODY_LIMIT, config: cfg, schema: { summary: 'Unlock Aegis after a restart', body: AegisCipherRequestSchema, response: stateOnly } }, (request) =>
     bootstrap.aegisUnlock(request.body.cipher, actorOf(request)),
   );
 
-  r.post('/api/bootstrap/admin/setup', { config: cfg, schema: { summary: 'First admin: returns a TOTP enrolment ticket', body: AdminSetupRequestSchema, response: { 200: MfaSetupTicketSchema } } }, (request) =>
+  r.post('/api/bootstrap/admin/setup', { bodyLimit: SIGN_IN_BODY_LIMIT, config: cfg, schema: { summary: 'First admin: returns a TOTP enrolment ticket', body: AdminSetupRequestSchema, response: { 200: MfaSetupTicketSchema } } }, (request) =>
     bootstrap.adminSetup(request.body, setupTokenOf(request, request.body), actorOf(request, request.body.username)),
   );
 
-  r.post('/api/bootstrap/admin/recover', { config: cfg, schema: { summary: 'Recover an admin after a force reset', body: AdminRecoverRequestSchema, response: { 200: MfaSetupTicketSchema } } }, (request) =>
+  r.post('/api/bootstrap/admin/recover', { bodyLimit: SIGN_IN_BODY_LIMIT, config: cfg, schema: { summary: 'Recover an admin after a force reset', body: AdminRecoverRequestSchema, response: { 200: MfaSetupTicketSchema } } }, (request) =>
     bootstrap.adminRecover(request.body, setupTokenOf(request, request.body), actorOf(request, request.body.username)),
   );
 
   r.post(
     '/api/bootstrap/admin/mfa/verify',
-    { config: cfg, schema: { summary: 'Confirm TOTP: creates the admin and signs in', body: TicketVerifyRequestSchema, response: { 200: SignedInSchema } } },
+    { bodyLimit: SIGN_IN_BODY_LIMIT, config: cfg, schema: { summary: 'Confirm TOTP: creates the admin and signs in', body: TicketVerifyRequestSchema, response: { 200: SignedInSchema } } },
     async (request, reply) => {
       const result = await bootstrap.adminVerify(
         { pendingToken: request.body.pending_token, code: request.body.code, userAgent: request.headers['user-agent'] },

@@ -7,6 +7,7 @@ import { SignedInSchema } from '@borealis/protocol';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { UnauthorizedError } from '../../../errors';
 import { actorOf, isSecureRequest, setSessionCookies } from '../../../http/access-control';
+import { SIGN_IN_BODY_LIMIT } from '../../../http/route-config';
 import type { PasskeyService, RelyingParty } from './passkey-service';
 import type { SessionWithUser } from '../sessions/session-repository';
 
@@ -81,13 +82,14 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: PasskeyRouteDe
   const signIn = { auth: 'none', permission: 'public', group: 'auth', gated: true, rateLimit: 'sign_in' } as const;
   r.post(
     '/api/auth/passkeys/authenticate/options',
-    { config: signIn, schema: { summary: 'Start a passkey sign-in', body: z.object({ pending_token: z.string().max(128).optional() }).optional(), response: { 200: OptionsSchema } } },
+    { bodyLimit: SIGN_IN_BODY_LIMIT, config: signIn, schema: { summary: 'Start a passkey sign-in', body: z.object({ pending_token: z.string().max(128).optional() }).optional(), response: { 200: OptionsSchema } } },
     (request) => deps.passkeys.authenticationOptions(request.body?.pending_token, relyingParty(request)),
   );
 
   r.post(
     '/api/auth/passkeys/authenticate/verify',
     {
+      bodyLimit: SIGN_IN_BODY_LIMIT,
       config: signIn,
       schema: {
         summary: 'Finish a passkey sign-in (sets the session cookie); signed in, it refreshes the second-factor check instead',
