@@ -6,6 +6,19 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeHome, startTestEngine } from '../test/engine-harness';
+import { setUpEngine, signInAs, TEST_PASSWORD } from '../test/factories';
+
+function postWithCa(url: string, ca: string, body: unknown): Promise<{ status: number; cookies: string[] }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = request(url, { ca, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookies: ([] as string[]).concat(res.headers['set-cookie'] ?? []) }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
 
 function getWithCa(url: string, ca: string): Promise<{ status: number; body: string; hsts: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -48,8 +61,18 @@ describe('TLS', () => {
     try {
       expect(second.engine.tls?.generated).toBe(false);
       expect(readFileSync(join(certs, 'server.pem'), 'utf8')).toBe(firstCert);
-      const res = await getWithCa(`${second.url}/health`, readFileSync(join(certs, 'ca.pem'), 'utf8'));
+      const ca = readFileSync(join(certs, 'ca.pem'), 'utf8');
+      const res = await getWithCa(`${second.url}/health`, ca);
       expect(res.status).toBe(200);
+
+      // Over HTTPS the session cookies carry Secure as well.
+      await setUpEngine(second);
+      const user = await signInAs(second, { role: 'viewer' });
+      const login = await postWithCa(`${second.url}/api/auth/login`, ca, { username: user.username, password: TEST_PASSWORD });
+      expect(login.status).toBe(200);
+      const session = login.cookies.find((c) => c.startsWith('borealis_session='));
+      expect(session).toMatch(/; HttpOnly; Secure$/);
+      expect(login.cookies.find((c) => c.startsWith('borealis_csrf='))).toMatch(/; Secure$/);
     } finally {
       await second.close();
       rmSync(home, { recursive: true, force: true });
