@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { systemClock, type Clock } from './clock';
-import { wantsTls, type EngineConfig } from './config';
+import { isLoopbackHost, wantsTls, type EngineConfig } from './config';
 import { openDatabase, type EngineDatabase } from './db/database';
 import { migrateToLatest, waitForSchema } from './db/migrate';
 import { API_GROUPS, type ApiGroup } from './domains/groups';
@@ -124,6 +124,9 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
         const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
         log.info({ url, role: config.role, version: ENGINE_VERSION, database: database!.dialect }, 'engine listening');
         if (tls?.caFingerprint) log.info({ ca: tls.caPath, sha256: tls.caFingerprint }, 'local CA in use; agents pin this ca.pem');
+        // Passkeys need a host name, so point people at localhost rather than 127.0.0.1.
+        const browse = config.publicUrl ?? (isLoopbackHost(config.host) ? `${tls ? 'https' : 'http'}://localhost:${port}` : url);
+        log.info({ url: browse }, 'open the WebUI');
         return url;
       },
       stop: once(async () => {
