@@ -9,6 +9,9 @@ import { isApiError } from '../../shared/api-client';
 import { type SecondFactor, stepUp } from './auth-api';
 import { ME_KEY } from './auth-queries';
 import { useCurrentUser } from './current-user';
+import { passkeyAvailability } from './passkey-availability';
+import { PasskeyUnavailableHint } from './PasskeyUnavailableHint';
+import { signInWithPasskey } from './passkey-ceremony';
 import { SecondFactorForm } from './SecondFactorForm';
 import { StepUpContext, type StepUpRunner } from './step-up';
 
@@ -73,14 +76,28 @@ function StepUpForm({ onVerified }: { readonly onVerified: () => void }) {
       onVerified();
     },
   });
-  const hasSecondFactor = me.mfa.totp || me.mfa.recovery_codes_left > 0;
+  // Signed in, the passkey ceremony refreshes this session's check instead of starting a new one.
+  const passkey = useMutation({
+    mutationFn: () => signInWithPasskey(),
+    onSuccess: () => onVerified(),
+  });
+  const hasCode = me.mfa.totp || me.mfa.recovery_codes_left > 0;
+  const canUsePasskey = me.mfa.passkeys > 0 && passkeyAvailability().kind === 'available';
 
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">
         This is a sensitive action, and your last second-factor check is more than 15 minutes old, so the engine asks for a fresh one.
       </Text>
-      {hasSecondFactor ? (
+      {canUsePasskey && (
+        <>
+          <Button variant="light" onClick={() => passkey.mutate()} loading={passkey.isPending} data-testid="step-up-passkey">
+            Use a passkey
+          </Button>
+          {!(passkey.error instanceof CancelledError) && <ApiErrorAlert error={passkey.error} />}
+        </>
+      )}
+      {hasCode ? (
         <SecondFactorForm
           testIdPrefix="step-up"
           canUseRecoveryCode={me.mfa.recovery_codes_left > 0}
@@ -90,6 +107,8 @@ function StepUpForm({ onVerified }: { readonly onVerified: () => void }) {
           onEdit={() => verify.reset()}
           submitLabel="Confirm"
         />
+      ) : me.mfa.passkeys > 0 ? (
+        !canUsePasskey && <PasskeyUnavailableHint availability={passkeyAvailability()} />
       ) : (
         <PasswordCheck onSubmit={(password) => verify.mutate({ password })} isPending={verify.isPending} error={verify.error} />
       )}
