@@ -1,0 +1,168 @@
+// The `borealis-agent` executable as an installer or operator runs it: exit codes and messages.
+
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CA_FIXTURE, makeAgentRoot, removeAgentRoots, runAgent, VALID_CODE } from '../../test/agent-root';
+
+afterEach(removeAgentRoots);
+
+const SERVER = 'https://rmm.example.com';
+
+describe('borealis-agent --validate-config', () => {
+  it('exits 2 naming the file when agent.json is missing', async () => {
+    const paths = makeAgentRoot();
+    const run = await runAgent(paths, ['--validate-config']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${paths.configFile}: does not exist`);
+  });
+
+  it('exits 0 with OK for a valid file and 2 naming the key for an invalid one', async () => {
+    const paths = makeAgentRoot();
+    mkdirSync(paths.configDir, { recursive: true });
+    writeFileSync(paths.configFile, JSON.stringify({ schema_version: 1, server_url: SERVER }));
+    const ok = await runAgent(paths, ['--validate-config']);
+    expect(ok).toMatchObject({ code: 0, stdout: `OK ${paths.configFile}\n` });
+
+    writeFileSync(paths.configFile, JSON.stringify({ schema_version: 1, server_url: SERVER, trust: { mode: 'pinned' } }));
+    const bad = await runAgent(paths, ['--validate-config']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${paths.configFile}: key "trust.mode" must be one of system, ca, spki`);
+  });
+});
+
+describe('borealis-agent enroll', () => {
+  it('exits 2 naming --site-enrollment-code for a malformed code, without echoing it', async () => {
+    const paths = makeAgentRoot();
+    const run = await runAgent(paths, ['enroll', '--server-url', SERVER, '--site-enrollment-code', 'SECRET-BUT-WRONG']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--site-enrollment-code must be 32 hex digits');
+    expect(run.stderr).not.toContain('SECRET-BUT-WRONG');
+    expect(existsSync(paths.configFile)).toBe(false);
+  });
+
+  it('exits 2 naming --server-url for http or an IP without a pinned CA', async () => {
+    const paths = makeAgentRoot();
+    const http = await runAgent(paths, ['enroll', '--server-url', 'http://rmm.example.com', '--site-enrollment-code', VALID_CODE]);
+    expect(http.code).toBe(2);
+    expect(http.stderr).toContain('--server-url must use https://');
+    const ip = await runAgent(paths, ['enroll', '--server-url', 'https://192.0.2.10', '--site-enrollment-code', VALID_CODE]);
+    expect(ip.code).toBe(2);
+    expect(ip.stderr).toContain('--server-url an IP address or localhost is accepted only with a pinned CA');
+  });
+
+  it('exits 2 naming --engine-ca-pem when the file is missing or holds no certificate', async () => {
+    const paths = makeAgentRoot();
+    const missing = await runAgent(paths, ['enroll', '--server-url', SERVER, '--site-enrollment-code', VALID_CODE, '--engine-ca-pem', '/nonexistent/ca.pem']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--engine-ca-pem cannot read /nonexistent/ca.pem (ENOENT)');
+    const notPem = `${paths.root}/not-a-cert.pem`;
+    writeFileSync(notPem, 'hello');
+    const bad = await runAgent(paths, ['enroll', '--server-url', SERVER, '--site-enrollment-code', VALID_CODE, '--engine-ca-pem', notPem]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('holds no PEM certificate');
+  });
+
+  it('exits 2 when a required option is missing', async () => {
+    const run = await runAgent(makeAgentRoot(), ['enroll', '--server-url', SERVER]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('enroll needs --site-enrollment-code');
+  });
+
+  it('writes the config and key with a pinned CA, then exits 1 because enrolment is not implemented', async () => {
+    const paths = makeAgentRoot();
+    const run = await runAgent(paths, ['enroll', '--server-url', 'https://127.0.0.1:5443', '--site-enrollment-code', VALID_CODE, '--engine-ca-pem', CA_FIXTURE]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('enrolment with the engine is not implemented in this build yet');
+    const file = JSON.parse(readFileSync(paths.configFile, 'utf8')) as Record<string, unknown>;
+    expect(file).toMatchObject({
+      schema_version: 1,
+      server_url: 'https://127.0.0.1:5443',
+      enrollment_code: '0123-4567-89AB-CDEF-0123-4567-89AB-CDEF',
+      trust: { mode: 'ca', engine_ca_pem: readFileSync(CA_FIXTURE, 'utf8') },
+    });
+    expect(statSync(paths.configFile).mode & 0o777).toBe(0o600);
+    expect(statSync(paths.stateDir).mode & 0o777).toBe(0o700);
+  });
+
+  it('keeps the device key when enroll runs again', async () => {
+    const paths = makeAgentRoot();
+    const args = ['enroll', '--server-url', SERVER, '--site-enrollment-code', VALID_CODE];
+    const first = await runAgent(paths, args);
+    const second = await runAgent(paths, args);
+    const fingerprint = (out: string) => /fingerprint ([0-9a-f]{64})/.exec(out)?.[1];
+    expect(first.stdout).toContain('device key created');
+    expect(second.stdout).toContain('device key kept');
+    expect(fingerprint(second.stdout)).toBe(fingerprint(first.stdout));
+  });
+});
+
+describe('borealis-agent status', () => {
+  it('reports not configured before enroll, then the server and key fingerprint, never the code', async () => {
+    const paths = makeAgentRoot();
+    const before = await runAgent(paths, ['status']);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toMatch(/enrolled:\s+no \(not configured/);
+
+    const enroll = await runAgent(paths, ['enroll', '--server-url', SERVER, '--site-enrollment-code', VALID_CODE]);
+    const after = await runAgent(paths, ['status']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/enrolled:\s+no\n/);
+    expect(after.stdout).toMatch(/guid:\s+-\n/);
+    expect(after.stdout).toContain(`server url:      ${SERVER}`);
+    expect(after.stdout).toContain(/fingerprint ([0-9a-f]{64})/.exec(enroll.stdout)?.[1]);
+    expect(after.stdout).not.toMatch(/0123-4567/i);
+  });
+
+  it('exits 2 naming the key when agent.json is invalid', async () => {
+    const paths = makeAgentRoot();
+    mkdirSync(paths.configDir, { recursive: true });
+    writeFileSync(paths.configFile, JSON.stringify({ schema_version: 1, server_url: 'http://rmm.example.com' }));
+    const run = await runAgent(paths, ['status']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('key "server_url"');
+  });
+});
+
+describe('borealis-agent uninstall', () => {
+  it('refuses without --yes (exit 2, says how) and removes the files with it', async () => {
+    const paths = makeAgentRoot();
+    await runAgent(paths, ['enroll', '--server-url', SERVER, '--site-enrollment-code', VALID_CODE]);
+
+    const refused = await runAgent(paths, ['uninstall']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('borealis-agent uninstall --yes');
+    expect(existsSync(paths.configFile)).toBe(true);
+
+    const done = await runAgent(paths, ['uninstall', '--yes']);
+    expect(done.code).toBe(0);
+    expect(existsSync(paths.configDir)).toBe(false);
+    expect(existsSync(paths.stateDir)).toBe(false);
+    expect((await runAgent(paths, ['status'])).stdout).toContain('(missing)');
+  });
+});
+
+describe('borealis-agent usage', () => {
+  it('prints help with exit 0', async () => {
+    const run = await runAgent(makeAgentRoot(), ['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('enroll --server-url URL --site-enrollment-code CODE [--engine-ca-pem FILE]');
+  });
+
+  it('exits 2 for an unknown command or option, and for an option of another command', async () => {
+    const paths = makeAgentRoot();
+    expect((await runAgent(paths, ['frobnicate'])).code).toBe(2);
+    expect((await runAgent(paths, ['status', '--bogus'])).code).toBe(2);
+    const stray = await runAgent(paths, ['status', '--yes']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--yes does not apply to status');
+  });
+
+  it('run checks the config, then exits 1 because it is not implemented yet', async () => {
+    const paths = makeAgentRoot();
+    expect((await runAgent(paths, ['run'])).code).toBe(2);
+    await runAgent(paths, ['enroll', '--server-url', SERVER, '--site-enrollment-code', VALID_CODE]);
+    const run = await runAgent(paths, ['run']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('run is not implemented yet');
+  });
+});
