@@ -235,6 +235,187 @@ export interface AuditEventsTable {
   request_id: string | null;
 }
 
+export interface DeviceTokenKeysTable {
+  kid: string;
+  public_key_spki: Buffer;
+  private_key_sealed: string;
+  status: 'active' | 'retiring' | 'retired';
+  created_at: Timestamp;
+  activated_at: Timestamp;
+  retire_at: NullableTimestamp;
+}
+
+export type DeviceStatus = 'active' | 'quarantined' | 'revoked' | 'decommissioned';
+
+export interface DevicesTable {
+  guid: string;
+  display_name: string;
+  hostname: string;
+  fqdn: string | null;
+  description: string | null;
+  site_id: number | null;
+  status: Generated<DeviceStatus>;
+  status_reason: string | null;
+  status_changed_at: NullableTimestamp;
+  status_changed_by: string | null;
+  ssl_key_fingerprint: string;
+  token_version: Generated<number>;
+  agent_id: string;
+  platform: 'linux' | 'windows';
+  arch: 'x64' | 'arm64';
+  agent_version: string | null;
+  release_channel_override: string | null;
+  operating_system: string | null;
+  os_id: string | null;
+  os_version: string | null;
+  kernel: string | null;
+  device_type: string | null;
+  domain: string | null;
+  virtualization: string | null;
+  manufacturer: string | null;
+  system_model: string | null;
+  serial_number: string | null;
+  cpu_model: string | null;
+  logical_cores: number | null;
+  total_ram_bytes: NullableBigInt;
+  storage_free_percent: number | null;
+  external_ip: string | null;
+  machine_id_sha256: string | null;
+  agent_config: NullableJson;
+  enrolled_at: Timestamp;
+  last_enrollment_at: Timestamp;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DeviceApprovalsTable {
+  id: string;
+  approval_reference: string;
+  status: 'pending' | 'approved' | 'denied' | 'expired' | 'completed';
+  site_id: number | null;
+  hostname_claimed: string;
+  fqdn: string | null;
+  ssl_key_fingerprint_claimed: string;
+  agent_pubkey: Buffer;
+  client_nonce: Buffer;
+  server_nonce: Buffer;
+  agent_version: string;
+  platform: string;
+  arch: string;
+  machine_id_sha256: string | null;
+  remote_addr: string;
+  conflict_kind: Generated<'none' | 'same_key' | 'same_hostname' | 'revoked_device'>;
+  conflict_device_guid: string | null;
+  conflict_resolution: 'merge' | 'overwrite' | 'coexist' | null;
+  device_guid: string | null;
+  decided_by_user_id: string | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  deny_reason: string | null;
+  last_polled_at: NullableTimestamp;
+  expires_at: Timestamp;
+  completed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EnrollmentCodeFailuresTable {
+  id: Generated<string>;
+  ssl_key_fingerprint_claimed: string;
+  hostname_claimed: string;
+  enrollment_code_mask: string;
+  remote_addr: string;
+  attempt_count: Generated<number>;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  last_error: string;
+}
+
+export interface DeviceHeartbeatStateTable {
+  device_guid: string;
+  last_seen_at: NullableTimestamp;
+  presence_node_id: string | null;
+  presence_changed_at: NullableTimestamp;
+  boot_id: string | null;
+  uptime_seconds: NullableBigInt;
+  last_reboot_at: NullableTimestamp;
+  agent_version: string | null;
+  release_channel: string | null;
+  cpu_percent: number | null;
+  memory_percent: number | null;
+  swap_percent: number | null;
+  load_1m: number | null;
+  process_count: number | null;
+  disks: NullableJson;
+  storage_max_usage_percent: number | null;
+  last_user: string | null;
+  logged_in_users: string[] | null;
+  internal_ip: string | null;
+  role_health: NullableJson;
+  vpn: NullableJson;
+  written_at: Timestamp;
+}
+
+export interface DeviceKeysTable {
+  id: string;
+  device_guid: string;
+  ssl_key_fingerprint: string;
+  jkt: string;
+  public_key_spki: Buffer;
+  added_at: Timestamp;
+  retired_at: NullableTimestamp;
+}
+
+export type RefreshRevokeReason = 'superseded' | 'reuse_detected' | 'reenrolled' | 'reauth' | 'device_revoked' | 'device_purged' | 'key_changed';
+
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  device_guid: string;
+  token_hash: Buffer;
+  parent_id: string | null;
+  dpop_jkt: string;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  revoke_reason: RefreshRevokeReason | null;
+}
+
+export interface DevicePurgeBarriersTable {
+  device_guid: string;
+  required_token_version: number;
+  purged_at: Timestamp;
+  purged_by_user_id: string | null;
+  last_hostname: string;
+  last_agent_id: string;
+}
+
+export interface DpopReplayTable {
+  key: Buffer;
+  expires_at: Timestamp;
+}
+
+export interface EngineNodesTable {
+  node_id: string;
+  role: string;
+  host: string;
+  pid: number;
+  version: string;
+  started_at: Timestamp;
+  last_seen_at: Timestamp;
+  grant_public_key: string | null;
+  grant_mac: string | null;
+  has_key: Generated<boolean>;
+}
+
+export interface SocketIoAttachmentsTable {
+  id: Generated<string>;
+  created_at: Timestamp;
+  payload: Buffer | null;
+}
+
 export interface Database {
   server_settings: ServerSettingsTable;
   engine_bootstrap: EngineBootstrapTable;
@@ -253,4 +434,15 @@ export interface Database {
   user_site_assignments: UserSiteAssignmentsTable;
   credentials: CredentialsTable;
   audit_events: AuditEventsTable;
+  device_token_keys: DeviceTokenKeysTable;
+  devices: DevicesTable;
+  device_approvals: DeviceApprovalsTable;
+  enrollment_code_failures: EnrollmentCodeFailuresTable;
+  device_heartbeat_state: DeviceHeartbeatStateTable;
+  device_keys: DeviceKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  device_purge_barriers: DevicePurgeBarriersTable;
+  dpop_replay: DpopReplayTable;
+  engine_nodes: EngineNodesTable;
+  socket_io_attachments: SocketIoAttachmentsTable;
 }
