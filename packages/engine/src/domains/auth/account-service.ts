@@ -11,6 +11,7 @@ import type { Actor, AuditLog } from '../audit/audit-log';
 import { createUserRepository } from '../users/user-repository';
 import type { PasswordHasher } from './factors/password-hasher';
 import { checkPasswordPolicy } from './factors/password-policy';
+import { openPasswordHash, sealPasswordHash } from './password-hash-envelope';
 import { describeMe } from './me';
 import type { SessionWithUser } from './sessions/session-repository';
 import type { SessionService } from './sessions/session-service';
@@ -47,9 +48,7 @@ export function createAccountService(deps: {
     async checkOwnPassword(userId: string, password: string, actor: Actor): Promise<boolean> {
       const user = await userOrThrow(userId);
       await deps.throttle.check(db, [{ key: accountKey(user.username), rule: 'account' }]);
-      const phc = user.password_hash_enc
-        ? await deps.aegis.decrypt({ table: 'users', column: 'password_hash_enc', rowId: user.id }, user.password_hash_enc, actor)
-        : null;
+      const phc = await openPasswordHash(deps.aegis, user, actor);
       const ok = phc !== null && (await deps.hasher.verify(phc, password));
       if (!ok) await deps.throttle.fail(db, accountKey(user.username), 'account');
       return ok;
@@ -102,12 +101,7 @@ export function createAccountService(deps: {
     async changePassword(session: SessionWithUser, input: { current_password: string; new_password: string }, actor: Actor) {
       const user = await userOrThrow(session.user_id);
       if (user.auth_source !== 'local') throw new ForbiddenError('Directory users change their password in the directory');
-      await deps.throttle.check(db, [{ key: accountKey(user.username), rule: 'account' }]);
-      const phc = user.password_hash_enc
-        ? await deps.aegis.decrypt({ table: 'users', column: 'password_hash_enc', rowId: user.id }, user.password_hash_enc, actor)
-        : null;
-      if (!phc || !(await deps.hasher.verify(phc, input.current_password))) {
-        await deps.throttle.fail(db, accountKey(user.username), 'account');
+      if (!(await this.checkOwnPassword(user.id, input.current_password, actor))) {
         await audit.record(db, actor, { action: 'auth.password.changed', outcome: 'failure', details: { reason: 'invalid_credentials' } });
         throw new AppError('invalid_credentials', 'The current password is not correct');
       }
@@ -121,7 +115,7 @@ export function createAccountService(deps: {
       return db.transaction().execute(async (trx) => {
         const now = clock.now();
         await users.update(trx, user.id, {
-          password_hash_enc: deps.aegis.encrypt({ table: 'users', column: 'password_hash_enc', rowId: user.id }, fresh),
+          password_hash_enc: sealPasswordHash(deps.aegis, user.id, fresh),
           password_changed_at: now,
           password_change_required: false,
           updated_at: now,

@@ -13,6 +13,7 @@ import type { PasswordHasher } from './factors/password-hasher';
 import { generateRecoveryCodes, hashRecoveryCode, normaliseRecoveryCode } from './factors/recovery-codes';
 import { matchTotp } from './factors/totp';
 import { describeMe } from './me';
+import { openPasswordHash, sealPasswordHash } from './password-hash-envelope';
 import type { SessionService } from './sessions/session-service';
 import { accountKey, addressKey, type FailureThrottle } from './throttle';
 import type { Tickets } from './tickets';
@@ -45,8 +46,7 @@ export function createSignInService(deps: SignInDeps) {
   const { db, clock, aegis, audit, hasher, sessions, tickets, throttle } = deps;
   const users = createUserRepository();
 
-  const passwordHash = (user: UserRow, actor: Actor) =>
-    user.password_hash_enc ? aegis.decrypt({ table: 'users', column: 'password_hash_enc', rowId: user.id }, user.password_hash_enc, actor) : null;
+  const passwordHash = (user: UserRow, actor: Actor) => openPasswordHash(aegis, user, actor);
 
   const totpSecret = (user: UserRow, actor: Actor) =>
     user.totp_secret_enc ? aegis.decrypt({ table: 'users', column: 'totp_secret_enc', rowId: user.id }, user.totp_secret_enc, actor) : null;
@@ -119,7 +119,7 @@ export function createSignInService(deps: SignInDeps) {
       await throttle.succeed(db, accountKey(input.username));
       if (phc && hasher.needsRehash(phc)) {
         const fresh = await hasher.hash(input.password);
-        await users.update(db, user.id, { password_hash_enc: aegis.encrypt({ table: 'users', column: 'password_hash_enc', rowId: user.id }, fresh) });
+        await users.update(db, user.id, { password_hash_enc: sealPasswordHash(aegis, user.id, fresh) });
       }
       const counts = await users.factorCounts(db, user.id);
       const methods = [

@@ -11,6 +11,7 @@ import type { AegisService } from '../aegis/aegis-service';
 import type { Actor, AuditLog } from '../audit/audit-log';
 import type { PasswordHasher } from '../auth/factors/password-hasher';
 import { checkPasswordPolicy } from '../auth/factors/password-policy';
+import { sealPasswordHash } from '../auth/password-hash-envelope';
 import { matchTotp, newTotpSecret, totpQrDataUrl, totpUri } from '../auth/factors/totp';
 import type { SignInResult, SignInService } from '../auth/sign-in-service';
 import { addressKey, type FailureThrottle } from '../auth/throttle';
@@ -156,7 +157,7 @@ export function createBootstrapService(deps: BootstrapDeps) {
         const now = clock.now();
         const id = admin.recoverUserId ?? uuidv7();
         const secrets = {
-          password_hash_enc: aegis.encrypt({ table: 'users', column: 'password_hash_enc', rowId: id }, admin.phc),
+          password_hash_enc: sealPasswordHash(aegis, id, admin.phc),
           password_changed_at: now,
           totp_secret_enc: aegis.encrypt({ table: 'users', column: 'totp_secret_enc', rowId: id }, admin.secret),
           totp_enabled_at: now,

@@ -11,6 +11,7 @@ import type { AegisService } from '../aegis/aegis-service';
 import type { Actor, AuditLog, DbExecutor } from '../audit/audit-log';
 import type { PasswordHasher } from '../auth/factors/password-hasher';
 import { checkPasswordPolicy } from '../auth/factors/password-policy';
+import { sealPasswordHash } from '../auth/password-hash-envelope';
 import type { SessionService } from '../auth/sessions/session-service';
 import { describeUsers } from './describe-user';
 import { createSiteAssignmentRepository } from './site-assignment-repository';
@@ -64,7 +65,7 @@ export function createUserService(deps: UserServiceDeps) {
   const hashFor = async (password: string, user: { id: string; username: string; displayName: string | null }) => {
     checkPasswordPolicy(password, { username: user.username, displayName: user.displayName });
     const phc = await deps.hasher.hash(password);
-    return deps.aegis.encrypt({ table: 'users', column: 'password_hash_enc', rowId: user.id }, phc);
+    return sealPasswordHash(deps.aegis, user.id, phc);
   };
 
   return {
