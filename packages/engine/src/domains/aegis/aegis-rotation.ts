@@ -15,10 +15,10 @@ import { decryptEnvelope, encryptEnvelope } from './cipher/envelope';
 import { AegisKdfParamsSchema, deriveAegisKeys, kdfSalt, newKdfParams, verificationMatches, verificationToken } from './cipher/kdf';
 import { zeroBuffers, type Keyring } from './cipher/keyring';
 import { checkAegisPassphrase } from './cipher/passphrase-policy';
+import { AEGIS_LOCK } from './aegis-lock';
 import { PROTECTED_COLUMNS } from './protected-columns';
 
 const BATCH = 500;
-const AEGIS_LOCK = sql`SELECT pg_advisory_xact_lock(1112494661, 1)`;
 
 export interface RotationCursor {
   readonly column: number;

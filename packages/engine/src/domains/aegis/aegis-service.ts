@@ -14,10 +14,9 @@ import { AegisKdfParamsSchema, deriveAegisKeys, kdfSalt, newKdfParams, verificat
 import type { Keyring } from './cipher/keyring';
 import { zeroBuffers } from './cipher/keyring';
 import { checkAegisPassphrase } from './cipher/passphrase-policy';
+import { AEGIS_LOCK } from './aegis-lock';
 import { PROTECTED_COLUMNS } from './protected-columns';
 
-/** Advisory lock (1112494661, 1): Aegis setup, passphrase change, force reset (data-model.md §6). */
-const AEGIS_LOCK = sql`SELECT pg_advisory_xact_lock(1112494661, 1)`;
 
 export interface AegisDeps {
   readonly db: Kysely<Database>;

@@ -9,6 +9,7 @@ import { AppError } from '../../errors';
 import type { Actor, AuditLog } from '../audit/audit-log';
 import type { SetupTokens } from '../bootstrap/setup-token';
 import type { Keyring } from './cipher/keyring';
+import { AEGIS_LOCK } from './aegis-lock';
 import { PROTECTED_COLUMNS } from './protected-columns';
 
 export const FORCE_RESET_PHRASE = 'FORCE RESET';
@@ -34,7 +35,7 @@ export async function forceReset(
     throw new AppError('confirmation_mismatch', `Type ${FORCE_RESET_PHRASE} exactly to confirm`, [{ path: 'confirm', message: `must be exactly ${FORCE_RESET_PHRASE}` }]);
   }
   const result = await deps.db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(1112494661, 1)`.execute(trx);
+    await AEGIS_LOCK.execute(trx);
     const now = deps.clock.now();
     // Credentials first: which secret fields they held is what the operator must re-enter.
     const credentials = await trx
