@@ -2,6 +2,7 @@
 // learns anything from a route they may not use. Order: Origin → gate (423) → session (401) →
 // CSRF token (403) → forced password change (423) → permission (403) → step-up (401).
 
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
@@ -49,7 +50,7 @@ export function installAccessControl(app: FastifyInstance, deps: AccessControlDe
     const cfg = request.routeOptions.config;
     if (!cfg?.auth) return;
     const unsafe = !SAFE_METHODS.has(request.method);
-    if (unsafe && isForeignOrigin(request, deps.publicUrl)) {
+    if (unsafe && isForeignOrigin(request.headers, deps.publicUrl)) {
       throw new AppError('csrf_failed', 'Cross-site request refused');
     }
     if (cfg.rateLimit) deps.budgets.take(addressKey(request.ip, cfg.rateLimit), BUDGETS[cfg.rateLimit]);
@@ -106,10 +107,14 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** An unsafe request from another site (security.md §5.2). */
-export function isForeignOrigin(request: FastifyRequest, publicUrl: string | undefined): boolean {
-  if (headerValue(request, 'sec-fetch-site') === 'cross-site') return true;
-  const origin = headerValue(request, 'origin');
+/**
+ * An unsafe request (or a socket handshake) from another site (security.md §5.2): a cross-site
+ * Sec-Fetch-Site, or an Origin that is neither this Host nor the public URL's host.
+ */
+export function isForeignOrigin(headers: IncomingHttpHeaders, publicUrl: string | undefined): boolean {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  if (first(headers['sec-fetch-site']) === 'cross-site') return true;
+  const origin = first(headers.origin);
   if (!origin) return false;
   let originHost: string;
   try {
@@ -118,7 +123,7 @@ export function isForeignOrigin(request: FastifyRequest, publicUrl: string | und
     return true;
   }
   const allowed = new Set<string>();
-  if (request.headers.host) allowed.add(request.headers.host.toLowerCase());
+  if (headers.host) allowed.add(headers.host.toLowerCase());
   if (publicUrl) allowed.add(new URL(publicUrl).host.toLowerCase());
   return !allowed.has(originHost);
 }

@@ -8,19 +8,12 @@ import { OPERATOR_NAMESPACE } from '@borealis/protocol';
 import type { Database } from '../db/schema';
 import type { SessionService } from '../domains/auth/sessions/session-service';
 import type { Gate } from '../domains/bootstrap/gate';
+import { isForeignOrigin } from '../http/access-control';
 import { parseCookies, SESSION_COOKIE } from '../http/cookies';
 
 export interface OperatorSocketData {
   sessionId: string;
   userId: string;
-}
-
-function originHost(origin: string): string {
-  try {
-    return new URL(origin).host.toLowerCase();
-  } catch {
-    return '';
-  }
 }
 
 function refusal(code: string): Error {
@@ -37,12 +30,7 @@ export function installOperatorNamespace(
   nsp.use((socket, next) => {
     void (async () => {
       const { headers } = socket.handshake;
-      const origin = headers.origin;
-      if (origin) {
-        const allowed = new Set([headers.host?.toLowerCase()]);
-        if (deps.publicUrl) allowed.add(new URL(deps.publicUrl).host.toLowerCase());
-        if (!allowed.has(originHost(origin))) return next(refusal('csrf_failed'));
-      }
+      if (isForeignOrigin(headers, deps.publicUrl)) return next(refusal('csrf_failed'));
       const gate = await deps.gate.state(deps.db);
       if (gate.phase !== 'login_required') return next(refusal('bootstrap_required'));
       const secret = parseCookies(headers.cookie).get(SESSION_COOKIE);
