@@ -416,6 +416,82 @@ export interface SocketIoAttachmentsTable {
   payload: Buffer | null;
 }
 
+export interface DeviceInventoryTable {
+  device_guid: string;
+  section: string;
+  data: Json;
+  hash: Buffer;
+  size_bytes: number;
+  collected_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SoftwareTitlesTable {
+  id: Generated<string>;
+  name_lower: string;
+  name: string;
+}
+
+export interface DeviceSoftwareInventoryTable {
+  device_guid: string;
+  title_id: string;
+  version: string;
+  architecture: ColumnType<string, string | undefined, string>;
+  source: string;
+  installed_at: NullableTimestamp;
+}
+
+export interface MetadataFieldDefinitionsTable {
+  field_number: number;
+  label: string | null;
+  description: string | null;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface DeviceMetadataFieldsTable {
+  device_guid: string;
+  field_number: number;
+  value: string;
+  modified_at: Timestamp;
+  source: 'engine' | 'agent';
+  actor: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type FilterSiteMode = 'global' | 'specific_sites' | 'global_exclusions';
+
+export interface DeviceFiltersTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  archived: Generated<boolean>;
+  site_mode: FilterSiteMode;
+  criteria: Json;
+  created_by_user_id: string | null;
+  last_edited_by: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DeviceFilterSitesTable {
+  filter_id: number;
+  site_id: number;
+}
+
+export interface DeviceListViewsTable {
+  id: Generated<number>;
+  name: string;
+  columns: Json;
+  filters: NullableJson;
+  owner_user_id: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   server_settings: ServerSettingsTable;
   engine_bootstrap: EngineBootstrapTable;
@@ -445,4 +521,12 @@ export interface Database {
   dpop_replay: DpopReplayTable;
   engine_nodes: EngineNodesTable;
   socket_io_attachments: SocketIoAttachmentsTable;
+  device_inventory: DeviceInventoryTable;
+  software_titles: SoftwareTitlesTable;
+  device_software_inventory: DeviceSoftwareInventoryTable;
+  metadata_field_definitions: MetadataFieldDefinitionsTable;
+  device_metadata_fields: DeviceMetadataFieldsTable;
+  device_filters: DeviceFiltersTable;
+  device_filter_sites: DeviceFilterSitesTable;
+  device_list_views: DeviceListViewsTable;
 }
