@@ -86,6 +86,8 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const security = createSecurityServices({ db: database.db, clock, config, paths, options, log: loggers.root.child({ svc: 'aegis' }) });
     if (security.hostSecretFile.tightened) log.warn('secrets/engine_secret.txt had loose permissions; tightened to 0600');
     await security.prepareGate();
+    // Device tokens are signed with a host-secret key, so agents work even while Aegis is locked.
+    await security.deviceTrust.tokenKeys.ensureActive();
     const operatorSockets = installOperatorNamespace(realtime.io, { db: database.db, gate: security.gate, sessions: security.sessions, publicUrl: config.publicUrl });
     security.realtimeHooks.sessionsRevoked = operatorSockets.disconnectSessions;
     security.realtimeHooks.allRevoked = operatorSockets.disconnectAll;
@@ -122,6 +124,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
         const port = typeof address === 'object' && address ? address.port : config.port;
         const host = config.host.includes(':') ? `[${config.host}]` : config.host;
         const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+        security.setListeningOrigin(url);
         log.info({ url, role: config.role, version: ENGINE_VERSION, database: database!.dialect }, 'engine listening');
         if (tls?.caFingerprint) log.info({ ca: tls.caPath, sha256: tls.caFingerprint }, 'local CA in use; agents pin this ca.pem');
         // Passkeys need a host name, so point people at localhost rather than 127.0.0.1.

@@ -1,5 +1,5 @@
 // Periodic housekeeping of the api role until the scheduler takes such work over: expired sign-in
-// tickets, WebAuthn challenges, ended sessions and idle throttle rows; the sign-in flood summary;
+// tickets, WebAuthn challenges, ended sessions, idle throttle rows and spent DPoP replay keys; the sign-in flood summary;
 // the daily audit retention sweep. Each pass takes a try-lock so several nodes do not repeat it.
 
 import { sql, type Kysely } from 'kysely';
@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { Database } from './db/schema';
 import { sweepAuditEvents } from './domains/audit/audit-retention';
+import { purgeExpired as purgeDpopReplay } from './domains/devices/trust/dpop-replay-store';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -58,6 +59,7 @@ export function createMaintenance(deps: {
           .deleteFrom('operator_sessions')
           .where(sql<boolean>`coalesce(revoked_at, least(idle_expires_at, absolute_expires_at)) < ${new Date(now.getTime() - 7 * DAY)}`)
           .execute();
+        await purgeDpopReplay(conn, now);
         await conn.deleteFrom('auth_throttle').where('updated_at', '<', new Date(now.getTime() - DAY)).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)])).execute();
       });
     },

@@ -30,6 +30,8 @@ import { createGate } from './domains/bootstrap/gate';
 import { createSetupTokens, formatSetupTokenBanner } from './domains/bootstrap/setup-token';
 import type { RuntimePaths } from './runtime-paths';
 import { loadOrCreateHostSecret } from './secrets/host-secret';
+import { createDeviceTrust } from './domains/devices/trust/device-trust';
+import { createDeviceEvents } from './domains/devices/device-events';
 
 export interface ServiceOptions {
   /** Where the setup token is printed (stderr; never the logger). */
@@ -86,10 +88,20 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     return result;
   };
 
+  // Agents sign `htu` against this origin and it is the `iss` of their tokens (agent-protocol §1, §3.1).
+  let listeningOrigin: string | undefined;
+  const agentOrigin = () => (config.publicUrl ? new URL(config.publicUrl).origin : (listeningOrigin ?? `https://${config.host}:${config.port}`));
+  const deviceTrust = createDeviceTrust({ db, clock, audit, hostSecret: hostSecretFile.secret, origin: agentOrigin });
   const maintenance = createMaintenance({ db, clock, log: deps.log, auditRetentionDays: config.auditRetentionDays, flushFlood: (executor) => flood.flush(executor) });
 
   return {
     hostSecretFile,
+    deviceTrust,
+    deviceEvents: createDeviceEvents(),
+    /** Called by listen(): without BOREALIS_PUBLIC_URL, agents address the engine as it listens. */
+    setListeningOrigin(url: string): void {
+      listeningOrigin = new URL(url).origin;
+    },
     maintenance,
     keyring,
     audit,
