@@ -11,6 +11,7 @@ import type { Loggers } from './log/loggers';
 import type { RealtimeServer } from './realtime/socket-server';
 import type { RuntimePaths } from './runtime-paths';
 import type { SecurityServices } from './services';
+import type { AgentTrustInfo } from './agent-trust-info';
 
 export interface EngineContext {
   readonly config: EngineConfig;
@@ -29,4 +30,6 @@ export interface EngineContext {
   };
   /** Operator trust: present on the api roles only. */
   readonly security: SecurityServices | null;
+  /** TLS facts for agent install commands; null when the engine serves plain HTTP. */
+  readonly agentTrust: AgentTrustInfo | null;
 }

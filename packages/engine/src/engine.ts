@@ -23,6 +23,7 @@ import { installOperatorNamespace } from './realtime/operator-namespace';
 import { createRealtimeServer, type RealtimeServer } from './realtime/socket-server';
 import { runtimePaths } from './runtime-paths';
 import { createSecurityServices, type ServiceOptions } from './services';
+import { agentTrustInfo } from './agent-trust-info';
 import type { TlsMaterial } from './tls';
 import { ENGINE_VERSION } from './version';
 
@@ -71,7 +72,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
 
     const health = createHealthService({ database, clock, version: ENGINE_VERSION, role: config.role, startedAt, schemaVersion: () => schemaVersion });
     if (!servesHttp) {
-      const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime: null, version: ENGINE_VERSION, startedAt, services: { health }, security: null };
+      const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime: null, version: ENGINE_VERSION, startedAt, services: { health }, security: null, agentTrust: null };
       log.info({ role: config.role, schema: schemaVersion }, 'role started');
       return withoutHttp(ctx, loggers, database);
     }
@@ -91,7 +92,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const operatorSockets = installOperatorNamespace(realtime.io, { db: database.db, gate: security.gate, sessions: security.sessions, publicUrl: config.publicUrl });
     security.realtimeHooks.sessionsRevoked = operatorSockets.disconnectSessions;
     security.realtimeHooks.allRevoked = operatorSockets.disconnectAll;
-    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security };
+    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null };
 
     const routes = trackRoutes(app);
     installErrorHandler(app);
