@@ -31,6 +31,13 @@ export async function startEnrollmentEngine(dialect: TestDialect): Promise<Enrol
   const t = await startTestEngine({ dialect, clock, env: { BOREALIS_PUBLIC_URL: PUBLIC_URL } });
   const admin = await setUpEngine(t);
   let fresh: { client: OperatorClient; username: string; at: number } = { client: admin.client, username: admin.username, at: clock.now().getTime() };
+  const asAdmin = async () => {
+    if (clock.now().getTime() - fresh.at > 5 * 60_000) {
+      const signed = await signInAs(t, { role: 'admin' });
+      fresh = { ...signed, at: clock.now().getTime() };
+    }
+    return fresh;
+  };
   const queueEvents: number[] = [];
   const deviceEvents: Array<DeviceEventMap['device_changed'][0]> = [];
   const events = t.engine.ctx.security!.deviceEvents;
@@ -42,15 +49,9 @@ export async function startEnrollmentEngine(dialect: TestDialect): Promise<Enrol
     clock,
     queueEvents,
     deviceEvents,
-    async asAdmin() {
-      if (clock.now().getTime() - fresh.at > 5 * 60_000) {
-        const signed = await signInAs(t, { role: 'admin' });
-        fresh = { ...signed, at: clock.now().getTime() };
-      }
-      return fresh;
-    },
+    asAdmin,
     async createSite(name) {
-      const res = await (await this.asAdmin()).client.post('/api/sites', { name });
+      const res = await (await asAdmin()).client.post('/api/sites', { name });
       if (res.statusCode !== 201) throw new Error(`site: ${res.body}`);
       const site = res.json() as { id: number; enrollment_code: string };
       return { id: site.id, code: site.enrollment_code };
