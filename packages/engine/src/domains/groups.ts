@@ -34,6 +34,26 @@ function domainDeps(ctx: EngineContext): DomainDeps {
   return { db: ctx.db, clock: ctx.clock, aegis: s.aegis, audit: s.audit, hasher: s.hasher, sessions: s.sessions, hostSecret: s.hostSecretFile.secret, publicUrl: ctx.config.publicUrl, installCommand: installCommandOf(ctx) };
 }
 
+function enrollmentServiceOf(ctx: EngineContext) {
+  const s = security(ctx);
+  return createEnrollmentService({
+    db: ctx.db,
+    clock: ctx.clock,
+    audit: s.audit,
+    hostSecret: s.hostSecretFile.secret,
+    deviceTrust: s.deviceTrust,
+    deviceEvents: s.deviceEvents,
+    agentTrust: ctx.agentTrust,
+    rateExemptCidrs: ctx.config.enrollRateExemptCidrs,
+  });
+}
+
+function approvalDepsOf(ctx: EngineContext) {
+  const s = security(ctx);
+  const approvals = createApprovalService({ db: ctx.db, clock: ctx.clock, audit: s.audit, deviceEvents: s.deviceEvents });
+  return { db: ctx.db, aegis: s.aegis, installCommand: installCommandOf(ctx), approvals };
+}
+
 function installCommandOf(ctx: EngineContext) {
   const s = security(ctx);
   return (code: string) => buildInstallCommand({ origin: s.deviceTrust.origin, agentTrust: ctx.agentTrust }, code);
@@ -49,6 +69,6 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
-  { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: createEnrollmentService({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, hostSecret: security(ctx).hostSecretFile.secret, deviceTrust: security(ctx).deviceTrust, deviceEvents: security(ctx).deviceEvents, agentTrust: ctx.agentTrust }) }) },
-  { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, { db: ctx.db, aegis: security(ctx).aegis, installCommand: installCommandOf(ctx), approvals: createApprovalService({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, deviceEvents: security(ctx).deviceEvents }) }) },
+  { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
+  { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
 ];
