@@ -244,6 +244,21 @@ describe.each(DIALECTS)('enrolment on %s', (dialect) => {
       expect((await approvalOf(agent.approvalReference!)).status).toBe('completed');
     });
 
+    it('recreates a purged GUID above its purge barrier and clears the barrier', async () => {
+      const purged = '3f2b8c1e-9d4a-4e6b-8c2d-1a5e7f9b0c3d';
+      await db()
+        .insertInto('device_purge_barriers')
+        .values({ device_guid: purged, required_token_version: 5, purged_at: e.clock.now(), last_hostname: 'Gone-01', last_agent_id: 'GONE-01_X_SYSTEM' })
+        .execute();
+      const agent = e.agent(site.code, { hostname: 'gone-01' });
+      await agent.request();
+      expect((await approve(agent.approvalReference!)).statusCode).toBe(200);
+      const poll = await agent.poll();
+      expect(poll.body).toMatchObject({ status: 'approved', guid: purged.toUpperCase() });
+      expect((await db().selectFrom('devices').select('token_version').where('guid', '=', purged).executeTakeFirstOrThrow()).token_version).toBe(5);
+      expect(await db().selectFrom('device_purge_barriers').select('device_guid').where('device_guid', '=', purged).execute()).toEqual([]);
+    });
+
     it('auto-approves a request without conflict while the site window is open: approved, poll_after_ms 0', async () => {
       const open = await (await e.asAdmin()).client.post(`/api/sites/${site.id}/auto-approval`, { auto_approve_until: new Date(e.clock.now().getTime() + 3_600_000).toISOString() });
       expect(open.statusCode, open.body).toBe(200);
