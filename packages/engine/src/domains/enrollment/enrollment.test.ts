@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createDpopProof,
   EnrollPollResponseSchema,
   EnrollRequestResponseSchema,
   encodeB64,
@@ -51,6 +52,15 @@ describe.each(DIALECTS)('enrolment on %s', (dialect) => {
       const agent = e.agent(site.code);
       expect((await agent.request({ dpop: null })).body.error?.code).toBe('dpop_invalid');
       expect((await agent.request({ dpop: agent.proof(ENROLL_POLL_PATH) })).body.error?.code).toBe('dpop_invalid');
+    });
+
+    it('tells an agent whose clock is 61 s off the server time in the 401', async () => {
+      const agent = e.agent(site.code);
+      const late = { now: () => new Date(e.clock.now().getTime() - 61_000) };
+      const res = await agent.request({ dpop: createDpopProof(agent.keys.privateKey, { method: 'POST', url: `${PUBLIC_URL}${ENROLL_REQUEST_PATH}`, clock: late }) });
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatchObject({ code: 'dpop_invalid', server_time: e.clock.now().toISOString() });
+      expect(res.body.error?.details).toEqual([{ path: 'server_time', message: e.clock.now().toISOString() }]);
     });
 
     it('P2: a wrong code → 403 invalid_enrollment_code, listed to admins as wrong_code with a masked code', async () => {
