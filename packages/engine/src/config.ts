@@ -72,6 +72,7 @@ const VariablesSchema = z.object({
   BOREALIS_TLS_CERT: optionalText,
   BOREALIS_TLS_KEY: optionalText,
   BOREALIS_TRUSTED_PROXIES: optionalText,
+  BOREALIS_HOST_SECRET_FILE: optionalText,
   BOREALIS_ENROLL_RATE_EXEMPT_CIDRS: optionalText.refine(
     (v) => v === undefined || v.split(',').every((c) => isCidr(c.trim())),
     'must be a comma-separated list of addresses or CIDR blocks (10.0.0.0/8, fd00::/8)',
@@ -112,6 +113,8 @@ export interface EngineConfig {
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly trustedProxies: readonly string[];
+  /** The host secret (security.md §8.2); every node of one installation must share this file. */
+  readonly hostSecretFile: string | undefined;
   /** Addresses whose enrolment calls skip the per-address limits (agent-protocol §10, for benchmarks). */
   readonly enrollRateExemptCidrs: readonly string[];
   /** Audit rows older than this many days are swept (≥ 90). */
@@ -190,6 +193,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     tlsCert: v.BOREALIS_TLS_CERT && resolve(cwd, v.BOREALIS_TLS_CERT),
     tlsKey: v.BOREALIS_TLS_KEY && resolve(cwd, v.BOREALIS_TLS_KEY),
     trustedProxies: Object.freeze((v.BOREALIS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    hostSecretFile: v.BOREALIS_HOST_SECRET_FILE && resolve(cwd, v.BOREALIS_HOST_SECRET_FILE),
     enrollRateExemptCidrs: Object.freeze((v.BOREALIS_ENROLL_RATE_EXEMPT_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     auditRetentionDays: v.BOREALIS_AUDIT_RETENTION_DAYS,
     authHashConcurrency: v.BOREALIS_AUTH_HASH_CONCURRENCY,
@@ -263,6 +267,7 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_TLS_CERT: config.tlsCert,
     BOREALIS_TLS_KEY: config.tlsKey,
     BOREALIS_TRUSTED_PROXIES: config.trustedProxies.join(','),
+    BOREALIS_HOST_SECRET_FILE: config.hostSecretFile,
     BOREALIS_ENROLL_RATE_EXEMPT_CIDRS: config.enrollRateExemptCidrs.join(','),
     BOREALIS_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
     BOREALIS_AUTH_HASH_CONCURRENCY: String(config.authHashConcurrency),

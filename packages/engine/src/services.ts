@@ -45,7 +45,7 @@ export interface ServiceOptions {
 
 export function createSecurityServices(deps: { db: Kysely<Database>; clock: Clock; config: EngineConfig; paths: RuntimePaths; options: ServiceOptions; log: Logger }) {
   const { db, clock, config, paths } = deps;
-  const hostSecretFile = loadOrCreateHostSecret(join(paths.secrets, 'engine_secret.txt'));
+  const hostSecretFile = loadOrCreateHostSecret(config.hostSecretFile ?? join(paths.secrets, 'engine_secret.txt'));
   const keyring = createKeyring();
   const audit = createAuditLog({ clock });
   const gate = createGate({

@@ -1,7 +1,7 @@
 // Migrations and the schema on both dialects: same catalog, frozen files, the advisory lock
 // under concurrent starts, refusing a newer schema, and data surviving a restart.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { pino } from 'pino';
@@ -130,7 +130,11 @@ describe('concurrent start on PostgreSQL (DM3)', () => {
   it('three engines started together on one fresh database all come up healthy, migrating once', async () => {
     const postgres = await createPostgresDatabase('dm3');
     cleanups.push(() => postgres.drop());
-    const engines = await Promise.all([0, 1, 2].map(() => startTestEngine({ dialect: 'postgres', postgres })));
+    // Nodes of one installation share the host secret file (security.md §8.2): it seals the device-token key.
+    const secretHome = makeHome();
+    cleanups.push(async () => rmSync(secretHome, { recursive: true, force: true }));
+    const env = { BOREALIS_HOST_SECRET_FILE: join(secretHome, 'engine_secret.txt') };
+    const engines = await Promise.all([0, 1, 2].map(() => startTestEngine({ dialect: 'postgres', postgres, env })));
     try {
       for (const t of engines) {
         const res = await t.engine.app!.inject({ method: 'GET', url: '/health' });

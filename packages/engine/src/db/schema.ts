@@ -492,6 +492,215 @@ export interface DeviceListViewsTable {
   updated_at: Timestamp;
 }
 
+export type ExecutionStatus = 'Pending' | 'Running' | 'Success' | 'Warning' | 'Failed' | 'Expired' | 'Timed Out' | 'Skipped' | 'Cancelled';
+
+export interface AssembliesTable {
+  assembly_guid: string;
+  assembly_type: string;
+  assembly_subtype: string;
+  display_name: string;
+  summary: string | null;
+  domain: 'official' | 'user' | 'site';
+  site_id: number | null;
+  revision: number;
+  content_hash: Buffer;
+  platforms: string[];
+  source_path: string | null;
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AssemblyRevisionsTable {
+  assembly_guid: string;
+  revision: number;
+  payload: Json;
+  content_hash: Buffer;
+  script_bytes: number;
+  change_note: string | null;
+  pinned: Generated<boolean>;
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface QuickJobsTable {
+  id: string;
+  source: 'operator' | 'watchdog' | 'api' | 'rerun' | 'workflow';
+  created_by_user_id: string | null;
+  created_by_name: string;
+  assembly_guid: string;
+  assembly_revision: number;
+  content_hash: Buffer;
+  script_name: string;
+  run_mode: string;
+  timeout_seconds: number;
+  expires_at: Timestamp;
+  variable_values: Json;
+  target_selector: Json;
+  target_count: number;
+  site_ids: number[];
+  counts: Json;
+  created_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface ScheduledJobsTable {
+  id: Generated<number>;
+  name: string;
+  job_kind: string;
+  components: Json;
+  targets: Json;
+  schedule: Json;
+  expiration: ColumnType<string, string | undefined, string>;
+  execution_context: string;
+  credential_id: number | null;
+  use_service_account: Generated<boolean>;
+  missed_run_policy: ColumnType<'run_latest' | 'skip', 'run_latest' | 'skip' | undefined, 'run_latest' | 'skip'>;
+  stop_on_failure: Generated<boolean>;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  allowed_site_ids: number[];
+  next_occurrence_at: NullableTimestamp;
+  state: ColumnType<'active' | 'completed', 'active' | 'completed' | undefined, 'active' | 'completed'>;
+  created_by_user_id: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ScheduledJobOccurrencesTable {
+  id: Generated<string>;
+  job_id: number;
+  scheduled_for: Timestamp;
+  trigger: 'schedule' | 'catch_up' | 'manual';
+  missed_count: Generated<number>;
+  status: string;
+  skip_reason: string | null;
+  counts_json: ColumnType<unknown, string | undefined, string>;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface ScheduledJobRunsTable {
+  id: Generated<string>;
+  occurrence_id: string;
+  job_id: number;
+  device_guid: string;
+  hostname: string;
+  site_id: number | null;
+  resolved_from: string;
+  status: string;
+  skip_reason: string | null;
+  error: string | null;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface ActivityHistoryTable {
+  id: string;
+  quick_job_id: string | null;
+  run_id: string | null;
+  component_index: number | null;
+  activity_kind: 'quick_job' | 'scheduled' | 'watchdog' | 'agent_maintenance' | 'patch_install';
+  device_guid: string;
+  hostname: string;
+  site_id: number | null;
+  assembly_guid: string;
+  assembly_revision: number;
+  script_sha256: Buffer;
+  script_name: string;
+  status: ExecutionStatus;
+  phase: string | null;
+  skip_reason: string | null;
+  error_code: string | null;
+  error: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  stdout: string | null;
+  stderr: string | null;
+  stdout_truncated: Generated<boolean>;
+  stderr_truncated: Generated<boolean>;
+  stdout_total_bytes: NullableBigInt;
+  stderr_total_bytes: NullableBigInt;
+  expires_at: Timestamp;
+  dispatched_at: NullableTimestamp;
+  accepted_at: NullableTimestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  duration_ms: number | null;
+  cancel_requested_at: NullableTimestamp;
+  cancel_confirmed: boolean | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ActivityOutputChunksTable {
+  id: Generated<string>;
+  activity_id: string;
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  chunk: string;
+  created_at: Timestamp;
+}
+
+export type WorkItemStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobSchedulerWorkItemsTable {
+  id: Generated<string>;
+  dedupe_key: string;
+  kind: string;
+  lane: string;
+  site_id: number;
+  job_id: number | null;
+  run_id: string | null;
+  target_id: string | null;
+  payload_json: ColumnType<unknown, string | undefined, string>;
+  status: WorkItemStatus;
+  priority: number;
+  attempt_count: Generated<number>;
+  max_attempts: Generated<number>;
+  available_at: Timestamp;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  heartbeat_at: NullableTimestamp;
+  worker_guid: string | null;
+  error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface JobSchedulerWorkersTable {
+  worker_guid: string;
+  name: string;
+  kind: 'scheduler' | 'site_worker';
+  site_id: number | null;
+  lanes: string[];
+  status: 'starting' | 'running' | 'idle' | 'stopped' | 'lost';
+  launcher: 'in_process' | 'child' | 'container';
+  host: string;
+  pid: number | null;
+  concurrency: number;
+  generation: ColumnType<string, number | bigint | string | undefined, number | bigint | string>;
+  started_at: Timestamp;
+  last_heartbeat_at: Timestamp;
+  stopped_at: NullableTimestamp;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  route: string;
+  key: string;
+  request_hash: Buffer;
+  status_code: number | null;
+  response: NullableJson;
+  resource_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   server_settings: ServerSettingsTable;
   engine_bootstrap: EngineBootstrapTable;
@@ -529,4 +738,15 @@ export interface Database {
   device_filters: DeviceFiltersTable;
   device_filter_sites: DeviceFilterSitesTable;
   device_list_views: DeviceListViewsTable;
+  assemblies: AssembliesTable;
+  assembly_revisions: AssemblyRevisionsTable;
+  quick_jobs: QuickJobsTable;
+  scheduled_jobs: ScheduledJobsTable;
+  scheduled_job_occurrences: ScheduledJobOccurrencesTable;
+  scheduled_job_runs: ScheduledJobRunsTable;
+  activity_history: ActivityHistoryTable;
+  activity_output_chunks: ActivityOutputChunksTable;
+  job_scheduler_work_items: JobSchedulerWorkItemsTable;
+  job_scheduler_workers: JobSchedulerWorkersTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -28,8 +28,13 @@ export function loadOrCreateHostSecret(path: string): HostSecretFile {
   let created = false;
   let tightened = false;
   if (!existsSync(path)) {
-    writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-    created = true;
+    try {
+      writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      created = true;
+    } catch (err) {
+      // Another node sharing this file created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   } else if ((statSync(path).mode & 0o077) !== 0) {
     writeFileSync(path, readFileSync(path), { mode: 0o600 });
     tightened = true;
