@@ -18,3 +18,4 @@ export * from './dpop-proof';
 export * from './dpop-validation';
 export * from './enrollment-proof';
 export * from './enrollment-schemas';
+export * from './job-schemas';
