@@ -13,6 +13,7 @@ import { registerCredentialRoutes } from './credentials/routes';
 import type { DomainDeps } from './domain-deps';
 import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
+import { registerAgentGroup } from './agent/register';
 
 export interface ApiGroup {
   readonly name: string;
@@ -39,4 +40,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
+  { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
 ];
