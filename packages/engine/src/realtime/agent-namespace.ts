@@ -71,6 +71,8 @@ export interface AgentNamespace {
   handle(event: string, handler: AgentEventHandler): void;
   /** Sockets on this node, registered or not. */
   localSocketCount(): number;
+  /** guid → token_version the local sockets authenticated with. */
+  localTokenVersions(): Map<string, number>;
   /** Drops a device's sockets on this node with a reason the agent sees first. */
   disconnectDevice(guid: string, reason: AgentDisconnectReason): number;
   /** §5.1 graceful stop: `engine_shutdown`, a short wait, then every socket closed. */
@@ -139,13 +141,14 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     const [view, hashes] = await Promise.all([deps.loadConfig(data.device.rowGuid), deps.loadHashes(data.device.rowGuid)]);
     if (!view) return ackError('device_not_found', 'no device has this GUID');
     if (data.closing || !socket.connected) return ackError('superseded', 'socket closed during registration');
-    // One socket per device: an older one on this node goes now; other nodes see it on their next flush.
-    for (const other of local.get(data.device.guid) ?? []) if (other !== socket && dataOf(other).registered) drop(other, 'superseded');
     data.view = view;
     data.hashes = hashes;
     data.registered = true;
     await socket.join([`device:${data.device.guid}`, ...(data.device.siteId === null ? [] : [`site:${data.device.siteId}`])]);
     deps.store.register({ guid: data.device.guid, rowGuid: data.device.rowGuid, hostname: data.device.hostname, siteId: data.device.siteId }, socket.id);
+    // One socket per device: an older one on this node goes now (after the store names the new
+    // socket, so the old one's close is not taken for a loss); other nodes see it on their next flush.
+    for (const other of local.get(data.device.guid) ?? []) if (other !== socket && dataOf(other).registered) drop(other, 'superseded');
     const wanted = body.capabilities.inventory_sections.filter((s) => !hashes.has(s));
     return {
       ok: true,
@@ -231,6 +234,11 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       handlers.set(event, handler);
     },
     localSocketCount: () => [...local.values()].reduce((n, s) => n + s.size, 0),
+    localTokenVersions() {
+      const out = new Map<string, number>();
+      for (const [guid, set] of local) for (const socket of set) out.set(guid, dataOf(socket).device.tokenVersion);
+      return out;
+    },
     disconnectDevice(guid, reason) {
       const sockets = [...(local.get(guid.toUpperCase()) ?? [])];
       for (const socket of sockets) drop(socket, reason);

@@ -95,6 +95,8 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     await node.touch();
     const result = await store.flush();
     for (const { guid } of await store.findSupersededElsewhere()) sockets.disconnectDevice(guid, 'superseded');
+    // Backstop for trust changes made by another node (this node only hears its own deviceEvents).
+    for (const guid of await store.findTrustChanged(sockets.localTokenVersions())) sockets.disconnectDevice(guid, 'reauth_required');
     await node.sweep();
     return result;
   };
