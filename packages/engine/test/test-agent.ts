@@ -53,7 +53,7 @@ export class TestAgent {
   clock: AuthClock;
 
   private constructor(
-    readonly t: TestEngine,
+    public t: TestEngine,
     options: TestAgentOptions,
   ) {
     this.rowGuid = randomUUID();
@@ -121,6 +121,12 @@ export class TestAgent {
     });
     await agent.issueTokens();
     return agent;
+  }
+
+  /** Talk to another engine over the same database (a restart, another node). */
+  useEngine(t: TestEngine): void {
+    this.t = t;
+    this.clock = t.engine.ctx.clock;
   }
 
   get trust() {
