@@ -96,6 +96,8 @@ describe('agent namespace', () => {
       const bad = (await socket.timeout(5_000).emitWithAck('agent_heartbeat', { ...agent.heartbeat(2), seq: 'two', metrics: null })) as { ok: boolean; error: { code: string } };
       expect(bad.ok).toBe(false);
       expect(bad.error.code).toBe('validation_failed');
+      const big = (await socket.timeout(5_000).emitWithAck('agent_heartbeat', agent.heartbeat(3, { logged_in_users: Array.from({ length: 64 }, (_, i) => `user-${i}-${'x'.repeat(60)}`) }))) as { error: { code: string } };
+      expect(big.error.code).toBe('payload_too_large');
       const notRegistered = await TestAgent.create(t);
       const raw = await openAgentSocket(t.url!, notRegistered.upgradeHeaders());
       if (!('socket' in raw)) throw raw.error;

@@ -11,6 +11,7 @@ import {
 } from '@borealis/protocol';
 import {
   ConnectAgentSchema,
+  HEARTBEAT_MAX_BYTES,
   HeartbeatSchema,
   type ConnectAgentAck,
   type EngineShutdown,
@@ -29,6 +30,8 @@ import { createAdmission } from './agent-admission';
 export const REGISTER_TIMEOUT_MS = 10_000;
 export const SOCKET_MAX_AGE_MS = 24 * 3600_000;
 export const SHUTDOWN_GRACE_MS = 2_000;
+/** §5.4: a socket whose send buffer passes 4 MiB is dropped (`slow_consumer`). */
+export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 /** The upgrade's DPoP `htu` path (agent-protocol §3.2). */
 export const UPGRADE_PATH = '/socket.io/';
 
@@ -75,6 +78,8 @@ export interface AgentNamespace {
   localTokenVersions(): Map<string, number>;
   /** Drops a device's sockets on this node with a reason the agent sees first. */
   disconnectDevice(guid: string, reason: AgentDisconnectReason): number;
+  /** Drops sockets whose unsent bytes passed 4 MiB; returns how many. */
+  dropSlowConsumers(): number;
   /** §5.1 graceful stop: `engine_shutdown`, a short wait, then every socket closed. */
   shutdown(reason: EngineShutdown['reason']): Promise<void>;
 }
@@ -87,6 +92,14 @@ function refusal(code: string, retryAfterMs?: number): Error {
   const err = new Error(code) as Error & { data?: unknown };
   err.data = retryAfterMs === undefined ? { code } : { code, retry_after_ms: retryAfterMs };
   return err;
+}
+
+/** Bytes queued on the websocket (ws `bufferedAmount`); Engine.IO keeps no byte count of its own. */
+export function pendingSendBytes(socket: Socket): number {
+  const transport: unknown = socket.conn.transport;
+  if (typeof transport !== 'object' || transport === null || !('socket' in transport)) return 0;
+  const ws: unknown = transport.socket;
+  return typeof ws === 'object' && ws !== null && 'bufferedAmount' in ws && typeof ws.bufferedAmount === 'number' ? ws.bufferedAmount : 0;
 }
 
 function parse<T>(schema: ZodType<T>, payload: unknown): { ok: true; value: T } | { ok: false; message: string } {
@@ -167,6 +180,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
 
   handlers.set('agent_heartbeat', (_socket, data, payload, ack) => {
     if (!data.registered || !data.view) return ack?.(ackError('not_registered', 'send connect_agent first'));
+    if (Buffer.byteLength(JSON.stringify(payload) ?? '') > HEARTBEAT_MAX_BYTES) return ack?.(ackError('payload_too_large', 'a heartbeat is at most 4 KiB'));
     const parsed = parse(HeartbeatSchema, payload);
     if (!parsed.ok) return ack?.(ackError('validation_failed', parsed.message));
     ack?.(acceptHeartbeat({ clock: deps.clock, store: deps.store }, data.device, parsed.value, data.view, data.hashes, true));
@@ -243,6 +257,18 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       const sockets = [...(local.get(guid.toUpperCase()) ?? [])];
       for (const socket of sockets) drop(socket, reason);
       return sockets.length;
+    },
+    dropSlowConsumers() {
+      let dropped = 0;
+      for (const set of local.values()) {
+        for (const socket of set) {
+          if (pendingSendBytes(socket) > SEND_BUFFER_LIMIT_BYTES) {
+            drop(socket, 'slow_consumer');
+            dropped += 1;
+          }
+        }
+      }
+      return dropped;
     },
     async shutdown(reason) {
       isStopping = true;

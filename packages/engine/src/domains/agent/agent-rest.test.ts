@@ -62,6 +62,8 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
     expect(row.boot_id).toBe('6b0e5d4e-3f7b-4c2a-9a8e-1d2c3b4a5f60');
     const bad = await agent.call('POST', '/api/agent/heartbeat', { ...agent.heartbeat(2), metrics: { cpu_percent: 'high' } });
     expect(bad.statusCode).toBe(422);
+    const big = await agent.call('POST', '/api/agent/heartbeat', agent.heartbeat(3, { logged_in_users: Array.from({ length: 64 }, (_, i) => `user-${i}-${'x'.repeat(60)}`) }));
+    expect([big.statusCode, big.json<{ error: { code: string } }>().error.code]).toEqual([413, 'payload_too_large']);
   });
 
   it('coalesces: many beats of many devices are one UPDATE per flush, unchanged beats write nothing', async () => {

@@ -110,12 +110,18 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     inventory,
     node,
     sockets,
-    tick: () => store.tick(),
+    tick() {
+      store.tick();
+      sockets.dropSlowConsumers();
+    },
     flush: () => serial(flushRound),
     async start() {
       await node.touch();
       if (deps.options?.loops === false) return;
-      const tick = setInterval(() => store.tick(), PRESENCE_TICK_MS);
+      const tick = setInterval(() => {
+        store.tick();
+        sockets.dropSlowConsumers();
+      }, PRESENCE_TICK_MS);
       const flush = setInterval(() => {
         serial(flushRound).catch((err: unknown) => deps.log.warn({ err }, 'presence flush failed; entries stay dirty'));
       }, PRESENCE_FLUSH_MS);
