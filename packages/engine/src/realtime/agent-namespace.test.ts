@@ -98,6 +98,9 @@ describe('agent namespace', () => {
       expect(bad.error.code).toBe('validation_failed');
       const big = (await socket.timeout(5_000).emitWithAck('agent_heartbeat', agent.heartbeat(3, { logged_in_users: Array.from({ length: 64 }, (_, i) => `user-${i}-${'x'.repeat(60)}`) }))) as { error: { code: string } };
       expect(big.error.code).toBe('payload_too_large');
+      const other = await TestAgent.create(t);
+      const foreign = (await socket.timeout(5_000).emitWithAck('agent_heartbeat', agent.heartbeat(4, { agent_id: other.agentId }))) as { error: { code: string } };
+      expect(foreign.error.code).toBe('device_mismatch');
       const notRegistered = await TestAgent.create(t);
       const raw = await openAgentSocket(t.url!, notRegistered.upgradeHeaders());
       if (!('socket' in raw)) throw raw.error;
@@ -179,6 +182,21 @@ describe('agent namespace', () => {
     await db.insertInto('device_purge_barriers').values({ device_guid: purged.rowGuid, required_token_version: 2, purged_at: clock.now(), purged_by_user_id: null, last_hostname: purged.hostname, last_agent_id: purged.agentId }).execute();
     const p = await openAgentSocket(t.url!, purged.upgradeHeaders());
     expect('error' in p && p.error.message).toBe('device_purged');
+  });
+});
+
+describe('agent socket lifetime', () => {
+  it('closes a socket older than its maximum age (24 h ± 10 %) with reauth_required', async () => {
+    const t = await startTestEngine({ dialect: 'pglite', listen: true, agent: { loops: false, maxAgeMs: 1_000, shutdownGraceMs: 0 } });
+    try {
+      const agent = await TestAgent.create(t);
+      const { socket } = await connectAgent(t.url!, agent);
+      const started = Date.now();
+      expect((await disconnected(socket, 5_000)).engineReason).toBe('reauth_required');
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -20,8 +20,8 @@ import {
 } from '@borealis/protocol/agent';
 import type { Clock } from '../clock';
 import type { DeviceConfigView } from '../domains/agent/agent-config';
-import type { AuthenticatedDevice, DeviceAuthenticator } from '../domains/agent/device-authenticator';
-import { acceptHeartbeat, serverTime } from '../domains/agent/heartbeat-service';
+import { assertBodyNamesDevice, type AuthenticatedDevice, type DeviceAuthenticator } from '../domains/agent/device-authenticator';
+import { acceptHeartbeat, heartbeatIntervalOf, serverTime } from '../domains/agent/heartbeat-service';
 import type { HeartbeatStore } from '../domains/agent/presence/heartbeat-store';
 import type { DeviceEvents } from '../domains/devices/device-events';
 import { AppError } from '../errors';
@@ -102,6 +102,16 @@ export function pendingSendBytes(socket: Socket): number {
   return typeof ws === 'object' && ws !== null && 'bufferedAmount' in ws && typeof ws.bufferedAmount === 'number' ? ws.bufferedAmount : 0;
 }
 
+/** §3.3 check 10 on socket payloads: a `guid` or `agent_id` naming another device. */
+function namesThisDevice(device: AuthenticatedDevice, body: unknown): boolean {
+  try {
+    assertBodyNamesDevice(device, body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parse<T>(schema: ZodType<T>, payload: unknown): { ok: true; value: T } | { ok: false; message: string } {
   const result = schema.safeParse(payload);
   if (result.success) return { ok: true, value: result.data };
@@ -150,7 +160,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     const parsed = parse(ConnectAgentSchema, payload);
     if (!parsed.ok) return ackError('validation_failed', parsed.message);
     const body = parsed.value;
-    if (body.guid !== data.device.guid) return ackError('device_mismatch' satisfies ErrorCode, 'connect_agent names another device');
+    if (!namesThisDevice(data.device, body)) return ackError('device_mismatch' satisfies ErrorCode, 'connect_agent names another device');
     const [view, hashes] = await Promise.all([deps.loadConfig(data.device.rowGuid), deps.loadHashes(data.device.rowGuid)]);
     if (!view) return ackError('device_not_found', 'no device has this GUID');
     if (data.closing || !socket.connected) return ackError('superseded', 'socket closed during registration');
@@ -166,7 +176,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     return {
       ok: true,
       server_time: serverTime(deps.clock),
-      heartbeat_interval_s: view.config.heartbeat_interval_s,
+      heartbeat_interval_s: heartbeatIntervalOf(view),
       config_revision: view.config.revision,
       signing_key_id: view.signingKeyId,
       inventory_wanted: wanted,
@@ -183,6 +193,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     if (Buffer.byteLength(JSON.stringify(payload) ?? '') > HEARTBEAT_MAX_BYTES) return ack?.(ackError('payload_too_large', 'a heartbeat is at most 4 KiB'));
     const parsed = parse(HeartbeatSchema, payload);
     if (!parsed.ok) return ack?.(ackError('validation_failed', parsed.message));
+    if (!namesThisDevice(data.device, parsed.value)) return ack?.(ackError('device_mismatch', 'the heartbeat names another device'));
     ack?.(acceptHeartbeat({ clock: deps.clock, store: deps.store }, data.device, parsed.value, data.view, data.hashes, true));
   });
 

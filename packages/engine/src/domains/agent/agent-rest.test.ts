@@ -36,6 +36,13 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
     const next = AgentConfigSchema.parse(changed.json());
     expect(next).toMatchObject({ heartbeat_interval_s: 60, log_level: 'debug' });
     expect(next.revision).not.toBe(config.revision);
+    // A broken override is ignored rather than breaking the document; the ack clamps the interval.
+    await db().updateTable('devices').set({ agent_config: JSON.stringify({ log_level: 'verbose' }) }).where('guid', '=', agent.rowGuid).execute();
+    await db().updateTable('sites').set({ agent_config: JSON.stringify({ heartbeat_interval_s: 600 }) }).where('id', '=', siteId).execute();
+    const guarded = AgentConfigSchema.parse((await agent.call('GET', '/api/agent/config')).json());
+    expect(guarded).toMatchObject({ heartbeat_interval_s: 600, log_level: 'info' });
+    const ack = await agent.call('POST', '/api/agent/heartbeat', agent.heartbeat(1));
+    expect(ack.json<{ heartbeat_interval_s: number }>().heartbeat_interval_s).toBe(120);
   });
 
   it('GET /api/agent/signing-keys lists the active and retiring job-signing keys', async () => {

@@ -66,17 +66,29 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
     expect(audit).toContainEqual({ action: 'device.refresh_reuse_detected', severity: 'high' });
   });
 
-  it('refresh: a proof by another key is dpop_invalid, a malformed body 422, a purged device device_purged', async () => {
+  it('refresh: a bad proof is dpop_invalid, another key invalid_refresh_token, a malformed body 422, a purged device device_purged', async () => {
     const agent = await TestAgent.create(t);
-    const other = generateEd25519KeyPair();
-    const res = await agent.tokenCall(REFRESH, { guid: agent.guid, refresh_token: agent.refreshToken }, { key: other });
+    const wrongPath = agent.proof('POST', '/api/agent/token/reauth', { accessToken: null });
+    const res = await agent.tokenCall(REFRESH, { guid: agent.guid, refresh_token: agent.refreshToken }, { dpop: wrongPath });
     expect([res.statusCode, codeOf(res)]).toEqual([401, 'dpop_invalid']);
     expect(res.headers['www-authenticate']).toBe('DPoP error="invalid_dpop_proof"');
+    const other = generateEd25519KeyPair();
+    const stolen = await agent.tokenCall(REFRESH, { guid: agent.guid, refresh_token: agent.refreshToken }, { key: other });
+    expect([stolen.statusCode, codeOf(stolen)]).toEqual([401, 'invalid_refresh_token']);
     expect((await agent.tokenCall(REFRESH, { guid: agent.guid })).statusCode).toBe(422);
     const db = t.engine.ctx.db;
     await db.deleteFrom('devices').where('guid', '=', agent.rowGuid).execute();
     await db.insertInto('device_purge_barriers').values({ device_guid: agent.rowGuid, required_token_version: 2, purged_at: clock.now(), purged_by_user_id: null, last_hostname: agent.hostname, last_agent_id: agent.agentId }).execute();
     expect(codeOf(await agent.refresh())).toBe('device_purged');
+  });
+
+  it('after the device is re-keyed (overwrite), the old agent hears refresh_token_revoked (P5)', async () => {
+    const agent = await TestAgent.create(t);
+    const db = t.engine.ctx.db;
+    await db.updateTable('devices').set((eb) => ({ ssl_key_fingerprint: 'e'.repeat(64), token_version: eb('token_version', '+', 1) })).where('guid', '=', agent.rowGuid).execute();
+    await agent.trust.refreshTokens.revokeDeviceFamilies(db, agent.rowGuid, 'reenrolled');
+    const res = await agent.refresh();
+    expect([res.statusCode, codeOf(res)]).toEqual([401, 'refresh_token_revoked']);
   });
 
   it('P10: reauth needs the server nonce, then issues new tokens and revokes the old family', async () => {
