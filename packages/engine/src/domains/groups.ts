@@ -13,6 +13,11 @@ import { registerCredentialRoutes } from './credentials/routes';
 import type { DomainDeps } from './domain-deps';
 import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
+import { buildInstallCommand } from './approvals/install-command';
+import { createApprovalService } from './approvals/approval-service';
+import { registerApprovalRoutes } from './approvals/routes';
+import { createEnrollmentService } from './enrollment/enrollment-service';
+import { registerEnrollmentRoutes } from './enrollment/routes';
 import { registerAgentGroup } from './agent/register';
 
 export interface ApiGroup {
@@ -27,7 +32,32 @@ function security(ctx: EngineContext) {
 
 function domainDeps(ctx: EngineContext): DomainDeps {
   const s = security(ctx);
-  return { db: ctx.db, clock: ctx.clock, aegis: s.aegis, audit: s.audit, hasher: s.hasher, sessions: s.sessions, hostSecret: s.hostSecretFile.secret, publicUrl: ctx.config.publicUrl };
+  return { db: ctx.db, clock: ctx.clock, aegis: s.aegis, audit: s.audit, hasher: s.hasher, sessions: s.sessions, hostSecret: s.hostSecretFile.secret, publicUrl: ctx.config.publicUrl, installCommand: installCommandOf(ctx) };
+}
+
+function enrollmentServiceOf(ctx: EngineContext) {
+  const s = security(ctx);
+  return createEnrollmentService({
+    db: ctx.db,
+    clock: ctx.clock,
+    audit: s.audit,
+    hostSecret: s.hostSecretFile.secret,
+    deviceTrust: s.deviceTrust,
+    deviceEvents: s.deviceEvents,
+    agentTrust: ctx.agentTrust,
+    rateExemptCidrs: ctx.config.enrollRateExemptCidrs,
+  });
+}
+
+function approvalDepsOf(ctx: EngineContext) {
+  const s = security(ctx);
+  const approvals = createApprovalService({ db: ctx.db, clock: ctx.clock, audit: s.audit, deviceEvents: s.deviceEvents });
+  return { db: ctx.db, aegis: s.aegis, installCommand: installCommandOf(ctx), approvals };
+}
+
+function installCommandOf(ctx: EngineContext) {
+  const s = security(ctx);
+  return (code: string) => buildInstallCommand({ origin: s.deviceTrust.origin, agentTrust: ctx.agentTrust }, code);
 }
 
 export const API_GROUPS: readonly ApiGroup[] = [
@@ -40,5 +70,7 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
+  { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
+  { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
   { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
 ];
