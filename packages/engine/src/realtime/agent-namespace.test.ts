@@ -8,7 +8,7 @@ import { ConnectAgentAckSchema, HeartbeatAckSchema } from '@borealis/protocol/ag
 import { createManualClock } from '../clock';
 import { createPostgresDatabase, type TestPostgresDatabase } from '../../test/databases';
 import { makeHome, startTestEngine, type TestEngine } from '../../test/engine-harness';
-import { connectAgent, disconnected, insertSite, openAgentSocket, DeviceAgent } from '../../test/device-agent';
+import { connectAgent, disconnected, insertSite, openAgentSocket, TestAgent } from '../../test/test-agent';
 
 async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
@@ -26,14 +26,14 @@ describe('agent namespace', () => {
   });
   afterAll(() => t.close());
   const runtime = () => t.engine.ctx.agents!;
-  const presenceRow = (agent: DeviceAgent) =>
+  const presenceRow = (agent: TestAgent) =>
     t.engine.ctx.db.selectFrom('device_heartbeat_state').selectAll().where('device_guid', '=', agent.rowGuid).executeTakeFirstOrThrow();
 
   it('P13: no headers → missing_authorization; a reused upgrade proof → dpop_replayed', async () => {
     const bare = await openAgentSocket(t.url!, {});
     expect('error' in bare && bare.error.message).toBe('missing_authorization');
     expect('error' in bare && bare.error.data).toEqual({ code: 'missing_authorization' });
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const headers = agent.upgradeHeaders();
     const first = await openAgentSocket(t.url!, headers);
     expect('socket' in first).toBe(true);
@@ -44,7 +44,7 @@ describe('agent namespace', () => {
 
   it('registers with connect_agent: ack shape, rooms and Online at once', async () => {
     const siteId = await insertSite(t);
-    const agent = await DeviceAgent.create(t, { siteId });
+    const agent = await TestAgent.create(t, { siteId });
     const changes: string[] = [];
     const listener = (e: { guid: string; status: string }) => e.guid === agent.guid && changes.push(e.status);
     t.engine.ctx.security!.deviceEvents.on('presence_changed', listener);
@@ -65,7 +65,7 @@ describe('agent namespace', () => {
   });
 
   it('P13: a socket without connect_agent is dropped (register_timeout)', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const outcome = await openAgentSocket(t.url!, agent.upgradeHeaders());
     if (!('socket' in outcome)) throw outcome.error;
     const closed = await disconnected(outcome.socket, 5_000);
@@ -73,7 +73,7 @@ describe('agent namespace', () => {
   });
 
   it('P13: a second socket for the device disconnects the first (superseded)', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const first = await connectAgent(t.url!, agent);
     const gone = disconnected(first.socket);
     const second = await connectAgent(t.url!, agent);
@@ -87,7 +87,7 @@ describe('agent namespace', () => {
   });
 
   it('agent_heartbeat: acked with §4.3 fields; unknown events and malformed payloads are refused and store nothing', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const { socket } = await connectAgent(t.url!, agent);
     try {
       const ack = await socket.timeout(5_000).emitWithAck('agent_heartbeat', agent.heartbeat(1, { inventory_hashes: { software: 'a'.repeat(64) } }));
@@ -98,10 +98,10 @@ describe('agent namespace', () => {
       expect(bad.error.code).toBe('validation_failed');
       const big = (await socket.timeout(5_000).emitWithAck('agent_heartbeat', agent.heartbeat(3, { logged_in_users: Array.from({ length: 64 }, (_, i) => `user-${i}-${'x'.repeat(60)}`) }))) as { error: { code: string } };
       expect(big.error.code).toBe('payload_too_large');
-      const other = await DeviceAgent.create(t);
+      const other = await TestAgent.create(t);
       const foreign = (await socket.timeout(5_000).emitWithAck('agent_heartbeat', agent.heartbeat(4, { agent_id: other.agentId }))) as { error: { code: string } };
       expect(foreign.error.code).toBe('device_mismatch');
-      const notRegistered = await DeviceAgent.create(t);
+      const notRegistered = await TestAgent.create(t);
       const raw = await openAgentSocket(t.url!, notRegistered.upgradeHeaders());
       if (!('socket' in raw)) throw raw.error;
       expect(((await raw.socket.timeout(5_000).emitWithAck('agent_heartbeat', notRegistered.heartbeat())) as { error: { code: string } }).error.code).toBe('not_registered');
@@ -119,7 +119,7 @@ describe('agent namespace', () => {
   });
 
   it('P14: Offline 10 s after the socket is lost, and 60 s after the last heartbeat', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const { socket } = await connectAgent(t.url!, agent);
     socket.close();
     await until(() => t.engine.ctx.realtime!.io.of('/agent').sockets.size === 0 || ![...t.engine.ctx.realtime!.io.of('/agent').sockets.values()].some((s) => (s.data as { device: { guid: string } }).device.guid === agent.guid));
@@ -132,7 +132,7 @@ describe('agent namespace', () => {
     await runtime().flush();
     expect((await presenceRow(agent)).presence_node_id).toBeNull();
 
-    const silent = await DeviceAgent.create(t);
+    const silent = await TestAgent.create(t);
     const live = await connectAgent(t.url!, silent);
     try {
       await live.socket.timeout(5_000).emitWithAck('agent_heartbeat', silent.heartbeat(1));
@@ -150,7 +150,7 @@ describe('agent namespace', () => {
   });
 
   it('P12: a trust change drops the socket within 5 s with reauth_required; a refreshed agent reconnects', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const { socket } = await connectAgent(t.url!, agent);
     const gone = disconnected(socket, 5_000);
     await t.engine.ctx.db.updateTable('devices').set((eb) => ({ status: 'quarantined', token_version: eb('token_version', '+', 1) })).where('guid', '=', agent.rowGuid).execute();
@@ -164,7 +164,7 @@ describe('agent namespace', () => {
   });
 
   it('P12: a token_version bump written by another node is caught by the next flush round', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const { socket } = await connectAgent(t.url!, agent);
     const gone = disconnected(socket, 5_000);
     await t.engine.ctx.db.updateTable('devices').set((eb) => ({ token_version: eb('token_version', '+', 1) })).where('guid', '=', agent.rowGuid).execute();
@@ -173,10 +173,10 @@ describe('agent namespace', () => {
   });
 
   it('P12: revoked → device_revoked at connect; purged → device_purged', async () => {
-    const revoked = await DeviceAgent.create(t, { status: 'revoked' });
+    const revoked = await TestAgent.create(t, { status: 'revoked' });
     const r = await openAgentSocket(t.url!, revoked.upgradeHeaders());
     expect('error' in r && r.error.message).toBe('device_revoked');
-    const purged = await DeviceAgent.create(t);
+    const purged = await TestAgent.create(t);
     const db = t.engine.ctx.db;
     await db.deleteFrom('devices').where('guid', '=', purged.rowGuid).execute();
     await db.insertInto('device_purge_barriers').values({ device_guid: purged.rowGuid, required_token_version: 2, purged_at: clock.now(), purged_by_user_id: null, last_hostname: purged.hostname, last_agent_id: purged.agentId }).execute();
@@ -189,7 +189,7 @@ describe('agent socket lifetime', () => {
   it('closes a socket older than its maximum age (24 h ± 10 %) with reauth_required', async () => {
     const t = await startTestEngine({ dialect: 'pglite', listen: true, agent: { loops: false, maxAgeMs: 1_000, shutdownGraceMs: 0 } });
     try {
-      const agent = await DeviceAgent.create(t);
+      const agent = await TestAgent.create(t);
       const { socket } = await connectAgent(t.url!, agent);
       const started = Date.now();
       expect((await disconnected(socket, 5_000)).engineReason).toBe('reauth_required');
@@ -205,7 +205,7 @@ describe('agent admission and graceful stop', () => {
     const clock = createManualClock('2026-11-26T06:00:00Z');
     const t = await startTestEngine({ dialect: 'pglite', listen: true, clock, env: { BOREALIS_AGENT_CONNECT_RATE: '2' }, agent: { loops: false } });
     try {
-      const agents = await Promise.all([1, 2, 3].map(() => DeviceAgent.create(t)));
+      const agents = await Promise.all([1, 2, 3].map(() => TestAgent.create(t)));
       const outcomes = [];
       for (const a of agents) outcomes.push(await openAgentSocket(t.url!, a.upgradeHeaders()));
       const busy = outcomes[2]!;
@@ -222,7 +222,7 @@ describe('agent admission and graceful stop', () => {
   it('emits engine_shutdown, then closes and clears its presence', async () => {
     const t = await startTestEngine({ dialect: 'pglite', listen: true, agent: { loops: false, shutdownGraceMs: 300 } });
     try {
-      const agent = await DeviceAgent.create(t);
+      const agent = await TestAgent.create(t);
       const { socket } = await connectAgent(t.url!, agent);
       await t.engine.ctx.agents!.flush();
       const notice = new Promise<unknown>((resolve) => socket.on('engine_shutdown', resolve));
@@ -254,7 +254,7 @@ describe('P13: superseded across nodes', () => {
     const a = await startTestEngine({ dialect: 'postgres', postgres, home, env, listen: true, agent: { loops: false } });
     const b = await startTestEngine({ dialect: 'postgres', postgres, home, env, listen: true, agent: { loops: false } });
     try {
-      const agent = await DeviceAgent.create(a);
+      const agent = await TestAgent.create(a);
       const onA = await connectAgent(a.url!, agent);
       await a.engine.ctx.agents!.flush();
       const gone = disconnected(onA.socket, 5_000);

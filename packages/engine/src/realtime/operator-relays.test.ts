@@ -6,7 +6,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { OPERATOR_NAMESPACE } from '@borealis/protocol';
 import { startTestEngine, type TestEngine } from '../../test/engine-harness';
 import { setUpEngine, signInAs, type SignedInAdmin } from '../../test/factories';
-import { connectAgent, insertSite, DeviceAgent } from '../../test/device-agent';
+import { connectAgent, insertSite, TestAgent } from '../../test/test-agent';
 
 function openOperator(url: string, cookie: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -47,8 +47,8 @@ describe('operator relays', () => {
   });
 
   it('relays presence as agent_status_changed within scope', async () => {
-    const inA = await DeviceAgent.create(t, { siteId: siteA });
-    const inB = await DeviceAgent.create(t, { siteId: siteB });
+    const inA = await TestAgent.create(t, { siteId: siteA });
+    const inB = await TestAgent.create(t, { siteId: siteB });
     const adminSeen = collect(adminSocket, 'agent_status_changed');
     const scopedSeen = collect(scopedSocket, 'agent_status_changed');
     const a = await connectAgent(t.url!, inA);
@@ -67,7 +67,7 @@ describe('operator relays', () => {
   it('batches: many changes within 250 ms are one message holding an array', async () => {
     const seen = collect(adminSocket, 'agent_status_changed');
     const events = t.engine.ctx.security!.deviceEvents;
-    const agents = await Promise.all([1, 2, 3].map(() => DeviceAgent.create(t, { siteId: siteA })));
+    const agents = await Promise.all([1, 2, 3].map(() => TestAgent.create(t, { siteId: siteA })));
     for (const a of agents) events.emit('presence_changed', { guid: a.guid, hostname: a.hostname, site_id: siteA, status: 'offline', changed_at: '2026-11-26T06:00:00Z' });
     await settle();
     expect(seen).toHaveLength(1);
@@ -75,8 +75,8 @@ describe('operator relays', () => {
   });
 
   it('subscribe device:<guid> is scope-checked; subscribers get device_inventory_changed', async () => {
-    const inA = await DeviceAgent.create(t, { siteId: siteA });
-    const inB = await DeviceAgent.create(t, { siteId: siteB });
+    const inA = await TestAgent.create(t, { siteId: siteA });
+    const inB = await TestAgent.create(t, { siteId: siteB });
     expect(await scopedSocket.timeout(5_000).emitWithAck('subscribe', { room: `device:${inB.guid}` })).toEqual({ ok: false, error: { code: 'not_found', message: 'No such room' } });
     expect(await scopedSocket.timeout(5_000).emitWithAck('subscribe', { room: `device:${inA.guid}` })).toEqual({ ok: true });
     expect(await scopedSocket.timeout(5_000).emitWithAck('subscribe', { room: 'device:not-a-guid' })).toMatchObject({ ok: false });

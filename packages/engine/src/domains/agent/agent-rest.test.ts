@@ -7,7 +7,7 @@ import { AgentConfigSchema, HeartbeatAckSchema, type Heartbeat } from '@borealis
 import { createManualClock } from '../../clock';
 import { DIALECTS } from '../../../test/databases';
 import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
-import { insertSite, DeviceAgent } from '../../../test/device-agent';
+import { insertSite, TestAgent } from '../../../test/test-agent';
 
 describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dialect) => {
   const clock = createManualClock('2026-11-26T06:00:00Z');
@@ -21,7 +21,7 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
 
   it('GET /api/agent/config answers with an ETag, 304 for the same revision, and merges site overrides', async () => {
     const siteId = await insertSite(t);
-    const agent = await DeviceAgent.create(t, { siteId });
+    const agent = await TestAgent.create(t, { siteId });
     const res = await agent.call('GET', '/api/agent/config');
     expect(res.statusCode).toBe(200);
     const config = AgentConfigSchema.parse(res.json());
@@ -46,7 +46,7 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
   });
 
   it('GET /api/agent/signing-keys lists the active and retiring job-signing keys', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), randomBytes(32)]);
     await db().insertInto('signing_keys').values({ key_id: '0123456789abcdef', public_key_spki: spki, private_key_enc: null, state: 'active', previous_key_id: null, rotation_signature: null, created_at: clock.now() }).execute();
     const res = await agent.call('GET', '/api/agent/signing-keys');
@@ -57,7 +57,7 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
   });
 
   it('POST /api/agent/heartbeat answers the ack and updates last_seen, not presence', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const res = await agent.call('POST', '/api/agent/heartbeat', agent.heartbeat(1));
     expect(res.statusCode).toBe(200);
     expect(HeartbeatAckSchema.parse(res.json())).toMatchObject({ ok: true, server_time: '2026-11-26T06:00:00Z', heartbeat_interval_s: 20, inventory_wanted: [] });
@@ -75,9 +75,9 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
 
   it('coalesces: many beats of many devices are one UPDATE per flush, unchanged beats write nothing', async () => {
     await runtime().flush();
-    const agents = await Promise.all(Array.from({ length: 25 }, () => DeviceAgent.create(t)));
+    const agents = await Promise.all(Array.from({ length: 25 }, () => TestAgent.create(t)));
     const store = runtime().store;
-    const beat = (a: DeviceAgent, seq: number, overrides: Partial<Heartbeat> = {}) => ({ ...(a.heartbeat(seq) as Heartbeat), ...overrides });
+    const beat = (a: TestAgent, seq: number, overrides: Partial<Heartbeat> = {}) => ({ ...(a.heartbeat(seq) as Heartbeat), ...overrides });
     for (let seq = 1; seq <= 4; seq++) {
       for (const a of agents) store.heartbeat({ guid: a.guid, rowGuid: a.rowGuid, hostname: a.hostname, siteId: null }, beat(a, seq, { metrics: { ...beat(a, seq).metrics, cpu_percent: seq * 10 } }), { viaSocket: false, intervalS: 20 });
     }
@@ -98,7 +98,7 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
   });
 
   it('a dead node’s presence is cleared by the sweep and its row removed', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     await db().insertInto('engine_nodes').values({ node_id: 'api-dead', role: 'api', host: 'x', pid: 1, version: '0', started_at: clock.now(), last_seen_at: clock.now() }).execute();
     await db().updateTable('device_heartbeat_state').set({ presence_node_id: 'api-dead', presence_changed_at: clock.now() }).where('device_guid', '=', agent.rowGuid).execute();
     clock.advance(31_000);

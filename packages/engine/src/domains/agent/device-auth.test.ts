@@ -7,7 +7,7 @@ import { accessTokenHash, encodeB64Url, generateEd25519KeyPair, jwkFromKey, sign
 import { createManualClock } from '../../clock';
 import { DIALECTS, createPostgresDatabase, type TestPostgresDatabase } from '../../../test/databases';
 import { makeHome, startTestEngine, type TestEngine } from '../../../test/engine-harness';
-import { DeviceAgent } from '../../../test/device-agent';
+import { TestAgent } from '../../../test/test-agent';
 
 const PATH = '/api/agent/signing-keys';
 const errorOf = (res: { json<T>(): T }) => res.json<{ error: { code: string; details?: { path: string; message: string }[]; server_time?: string } }>().error;
@@ -15,10 +15,10 @@ const errorOf = (res: { json<T>(): T }) => res.json<{ error: { code: string; det
 describe.each(DIALECTS)('device request authentication (%s)', (dialect) => {
   const clock = createManualClock('2026-11-26T06:00:00Z');
   let t: TestEngine;
-  let agent: DeviceAgent;
+  let agent: TestAgent;
   beforeAll(async () => {
     t = await startTestEngine({ dialect, clock, agent: { loops: false } });
-    agent = await DeviceAgent.create(t);
+    agent = await TestAgent.create(t);
   });
   afterAll(() => t.close());
 
@@ -93,7 +93,7 @@ describe.each(DIALECTS)('device request authentication (%s)', (dialect) => {
   });
 
   it('P8: a token 901 s old is token_expired', async () => {
-    const old = await DeviceAgent.create(t);
+    const old = await TestAgent.create(t);
     clock.advance(901_000);
     try {
       const res = await old.call('GET', PATH);
@@ -106,27 +106,27 @@ describe.each(DIALECTS)('device request authentication (%s)', (dialect) => {
 
   it('§3.3 order: revoked, purged, unknown, other key, bumped token_version, body naming another device', async () => {
     const db = t.engine.ctx.db;
-    const revoked = await DeviceAgent.create(t, { status: 'revoked' });
+    const revoked = await TestAgent.create(t, { status: 'revoked' });
     expect(errorOf(await revoked.call('GET', PATH)).code).toBe('device_revoked');
     expect((await revoked.call('GET', PATH)).statusCode).toBe(403);
 
-    const purged = await DeviceAgent.create(t);
+    const purged = await TestAgent.create(t);
     await db.deleteFrom('devices').where('guid', '=', purged.rowGuid).execute();
     await db.insertInto('device_purge_barriers').values({ device_guid: purged.rowGuid, required_token_version: 2, purged_at: clock.now(), purged_by_user_id: null, last_hostname: purged.hostname, last_agent_id: purged.agentId }).execute();
     const purgedRes = await purged.call('GET', PATH);
     expect([purgedRes.statusCode, errorOf(purgedRes).code]).toEqual([401, 'device_purged']);
 
-    const gone = await DeviceAgent.create(t);
+    const gone = await TestAgent.create(t);
     await db.deleteFrom('devices').where('guid', '=', gone.rowGuid).execute();
     const goneRes = await gone.call('GET', PATH);
     expect([goneRes.statusCode, errorOf(goneRes).code]).toEqual([401, 'device_not_found']);
 
-    const rekeyed = await DeviceAgent.create(t);
+    const rekeyed = await TestAgent.create(t);
     await db.updateTable('devices').set({ ssl_key_fingerprint: 'f'.repeat(64) }).where('guid', '=', rekeyed.rowGuid).execute();
     const rekeyedRes = await rekeyed.call('GET', PATH);
     expect([rekeyedRes.statusCode, errorOf(rekeyedRes).code]).toEqual([403, 'fingerprint_mismatch']);
 
-    const bumped = await DeviceAgent.create(t);
+    const bumped = await TestAgent.create(t);
     await db.updateTable('devices').set((eb) => ({ token_version: eb('token_version', '+', 1), status: 'quarantined' })).where('guid', '=', bumped.rowGuid).execute();
     const bumpedRes = await bumped.call('GET', PATH);
     expect([bumpedRes.statusCode, errorOf(bumpedRes).code]).toEqual([401, 'token_version_mismatch']);
@@ -134,13 +134,13 @@ describe.each(DIALECTS)('device request authentication (%s)', (dialect) => {
     expect((await bumped.refresh()).statusCode).toBe(200);
     expect((await bumped.call('GET', PATH)).statusCode).toBe(200);
 
-    const other = await DeviceAgent.create(t);
+    const other = await TestAgent.create(t);
     const mismatch = await agent.call('POST', '/api/agent/heartbeat', agent.heartbeat(1, { agent_id: other.agentId }));
     expect([mismatch.statusCode, errorOf(mismatch).code]).toEqual([403, 'device_mismatch']);
   });
 
   it('limits a device to 60 REST calls a minute with Retry-After', async () => {
-    const busy = await DeviceAgent.create(t);
+    const busy = await TestAgent.create(t);
     for (let i = 0; i < 60; i++) expect((await busy.call('GET', PATH)).statusCode).toBe(200);
     const res = await busy.call('GET', PATH);
     expect(res.statusCode).toBe(429);
@@ -165,7 +165,7 @@ describe('P7: replay across nodes and restarts', () => {
     const a = await startTestEngine({ dialect: 'postgres', postgres, home, agent: { loops: false } });
     const b = await startTestEngine({ dialect: 'postgres', postgres, home, agent: { loops: false } });
     try {
-      const agent = await DeviceAgent.create(a);
+      const agent = await TestAgent.create(a);
       const proof = agent.proof('GET', PATH);
       expect((await agent.call('GET', PATH, undefined, { dpop: proof })).statusCode).toBe(200);
       const res = await b.engine.app!.inject({ method: 'GET', url: PATH, headers: { authorization: `DPoP ${agent.accessToken}`, dpop: proof } });
@@ -181,7 +181,7 @@ describe('P7: replay across nodes and restarts', () => {
   it('a proof used before a restart is dpop_replayed after it (PGlite on disk)', async () => {
     const home = makeHome();
     const first = await startTestEngine({ dialect: 'pglite', home, agent: { loops: false } });
-    const agent = await DeviceAgent.create(first);
+    const agent = await TestAgent.create(first);
     const proof = agent.proof('GET', PATH);
     expect((await agent.call('GET', PATH, undefined, { dpop: proof })).statusCode).toBe(200);
     await first.close();

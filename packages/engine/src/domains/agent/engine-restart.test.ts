@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeartbeatAckSchema } from '@borealis/protocol/agent';
 import { makeHome, startTestEngine, type TestEngine } from '../../../test/engine-harness';
 import { setUpEngine } from '../../../test/factories';
-import { connectAgent, DeviceAgent } from '../../../test/device-agent';
+import { connectAgent, TestAgent } from '../../../test/test-agent';
 import { hashRefreshToken } from '../devices/trust/refresh-tokens';
 
 const AGENTS = 100;
@@ -15,12 +15,12 @@ const env = { BOREALIS_PUBLIC_URL: 'https://engine.test' };
 describe('P11: engine restart without Aegis unlock', () => {
   const home = makeHome();
   let t: TestEngine;
-  let agents: DeviceAgent[] = [];
+  let agents: TestAgent[] = [];
   beforeAll(async () => {
     const first = await startTestEngine({ dialect: 'pglite', home, env, listen: true, agent: { loops: false, shutdownGraceMs: 100 } });
     await setUpEngine(first);
     agents = [];
-    for (let i = 0; i < AGENTS; i++) agents.push(await DeviceAgent.create(first));
+    for (let i = 0; i < AGENTS; i++) agents.push(await TestAgent.create(first));
     const sockets = await Promise.all(agents.slice(0, 10).map((a) => connectAgent(first.url!, a)));
     for (const s of sockets) s.socket.close();
     await first.close();

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectAgentAckSchema, HeartbeatAckSchema } from '@borealis/protocol/agent';
 import { randomIp, setUpEngine, type SignedInAdmin } from '../../../test/factories';
 import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
-import { createTestAgent, fetchTransport } from '../../../test/test-agent';
-import { connectAgent, DeviceAgent } from '../../../test/device-agent';
+import { createTestAgent, fetchTransport } from '../../../test/enrolling-test-agent';
+import { connectAgent, TestAgent } from '../../../test/test-agent';
 
 const PUBLIC_URL = 'https://engine.test';
 
@@ -32,7 +32,7 @@ describe('an enrolled agent on the device side', () => {
     expect(poll.body.status).toBe('approved');
     const tokens = poll.body as { guid: string; agent_id: string; access_token: string; refresh_token: string };
 
-    const agent = DeviceAgent.enrolled(t, { guid: tokens.guid, hostname: enrolling.hostname, agentId: tokens.agent_id, keys: enrolling.keys, accessToken: tokens.access_token, refreshToken: tokens.refresh_token });
+    const agent = TestAgent.enrolled(t, { guid: tokens.guid, hostname: enrolling.hostname, agentId: tokens.agent_id, keys: enrolling.keys, accessToken: tokens.access_token, refreshToken: tokens.refresh_token });
     const { socket, ack } = await connectAgent(t.url!, agent);
     try {
       expect(ConnectAgentAckSchema.parse(ack).ok).toBe(true);

@@ -5,7 +5,7 @@ import { generateEd25519KeyPair } from '@borealis/protocol/agent';
 import { createManualClock } from '../../clock';
 import { DIALECTS } from '../../../test/databases';
 import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
-import { DeviceAgent } from '../../../test/device-agent';
+import { TestAgent } from '../../../test/test-agent';
 import { hashRefreshToken } from '../devices/trust/refresh-tokens';
 
 const REFRESH = '/api/agent/token/refresh';
@@ -23,7 +23,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   const tokenRow = (token: string) => t.engine.ctx.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashRefreshToken(token)).executeTakeFirstOrThrow();
 
   it('P9: a refresh rotates the token and marks the old one used', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const old = agent.refreshToken;
     const res = await agent.refresh();
     expect(res.statusCode).toBe(200);
@@ -35,7 +35,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   });
 
   it('P9: the old token again within 30 s, before the child was used, gives a new child and revokes the first', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const old = agent.refreshToken;
     await agent.refresh();
     const firstChild = agent.refreshToken;
@@ -52,7 +52,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   });
 
   it('P9: the old token after the child was used is reuse: family revoked and audited', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const old = agent.refreshToken;
     await agent.refresh();
     await agent.refresh();
@@ -67,7 +67,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   });
 
   it('refresh: a bad proof is dpop_invalid, another key invalid_refresh_token, a malformed body 422, a purged device device_purged', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const wrongPath = agent.proof('POST', '/api/agent/token/reauth', { accessToken: null });
     const res = await agent.tokenCall(REFRESH, { guid: agent.guid, refresh_token: agent.refreshToken }, { dpop: wrongPath });
     expect([res.statusCode, codeOf(res)]).toEqual([401, 'dpop_invalid']);
@@ -83,7 +83,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   });
 
   it('after the device is re-keyed (overwrite), the old agent hears refresh_token_revoked (P5)', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const db = t.engine.ctx.db;
     await db.updateTable('devices').set((eb) => ({ ssl_key_fingerprint: 'e'.repeat(64), token_version: eb('token_version', '+', 1) })).where('guid', '=', agent.rowGuid).execute();
     await agent.trust.refreshTokens.revokeDeviceFamilies(db, agent.rowGuid, 'reenrolled');
@@ -92,7 +92,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   });
 
   it('P10: reauth needs the server nonce, then issues new tokens and revokes the old family', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const oldRefresh = agent.refreshToken;
     const first = await agent.tokenCall(REAUTH, { guid: agent.guid });
     expect([first.statusCode, codeOf(first)]).toEqual([401, 'use_dpop_nonce']);
@@ -110,7 +110,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   });
 
   it('P10: a stale nonce is use_dpop_nonce again; another key is reauth_denied', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const nonce = String((await agent.tokenCall(REAUTH, { guid: agent.guid })).headers['dpop-nonce']);
     clock.advance(61_000);
     expect(codeOf(await agent.tokenCall(REAUTH, { guid: agent.guid }, { nonce }))).toBe('use_dpop_nonce');
@@ -120,7 +120,7 @@ describe.each(DIALECTS)('device tokens (%s)', (dialect) => {
   });
 
   it('P10: a second reauth within 10 min is 429; the third within 24 h quarantines the device', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const reauth = async () => {
       const nonce = String((await agent.tokenCall(REAUTH, { guid: agent.guid })).headers['dpop-nonce']);
       return agent.tokenCall(REAUTH, { guid: agent.guid }, { nonce });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../clock';
 import { DIALECTS } from '../../../../test/databases';
 import { startTestEngine, type TestEngine } from '../../../../test/engine-harness';
-import { DeviceAgent } from '../../../../test/device-agent';
+import { TestAgent } from '../../../../test/test-agent';
 
 // The engine stores the agent's hash as given; any stable digest serves for the test.
 const hash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
@@ -32,7 +32,7 @@ function inventory() {
   return details;
 }
 
-function upload(agent: DeviceAgent, details: Record<string, unknown>, full = false) {
+function upload(agent: TestAgent, details: Record<string, unknown>, full = false) {
   const hashes = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, hash(v)]));
   return { agent_id: agent.agentId, hostname: agent.hostname, collected_at: '2026-11-26T06:00:00Z', full, details, hashes };
 }
@@ -45,7 +45,7 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
   });
   afterAll(() => t.close());
   const db = () => t.engine.ctx.db;
-  const softwareOf = async (agent: DeviceAgent) =>
+  const softwareOf = async (agent: TestAgent) =>
     (
       await db()
         .selectFrom('device_software_inventory as i')
@@ -57,7 +57,7 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
     ).map((r) => `${r.name}@${r.version}`);
 
   it('P15: a full upload stores every section, the software rows and the copied device columns', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const changes: unknown[] = [];
     const listener = (e: unknown) => changes.push(e);
     t.engine.ctx.security!.deviceEvents.on('inventory_changed', listener);
@@ -74,7 +74,7 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
   });
 
   it('P15: an unchanged second upload writes nothing', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     await agent.call('POST', '/api/agent/details', upload(agent, inventory(), true));
     const before = await db().selectFrom('device_inventory').select(['section', 'updated_at']).where('device_guid', '=', agent.rowGuid).orderBy('section').execute();
     const deviceBefore = await db().selectFrom('devices').select(['updated_at', 'version']).where('guid', '=', agent.rowGuid).executeTakeFirstOrThrow();
@@ -91,7 +91,7 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
   });
 
   it('P15: removing a package sends only software and the package disappears; other sections stay', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const details = inventory();
     await agent.call('POST', '/api/agent/details', upload(agent, details, true));
     const software = details.software.filter((s) => s.name !== 'curl').map((s) => (s.name === 'bash' ? { ...s, version: '5.3' } : s));
@@ -103,7 +103,7 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
   });
 
   it('P15: a heartbeat reporting an unknown hash is answered inventory_wanted', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const details = inventory();
     await agent.call('POST', '/api/agent/details', upload(agent, { cpu: details.cpu }));
     const res = await agent.call('POST', '/api/agent/heartbeat', agent.heartbeat(1, { inventory_hashes: { cpu: hash(details.cpu), software: 'b'.repeat(64) } }));
@@ -112,14 +112,14 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
   });
 
   it('accepts a gzip body', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const res = await agent.call('POST', '/api/agent/details', upload(agent, inventory(), true), { gzip: true });
     expect(res.statusCode).toBe(200);
     expect(await softwareOf(agent)).toHaveLength(3);
   });
 
   it('refuses bodies over 8 MiB after decompression with 413 and stores nothing', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const software = Array.from({ length: 40_000 }, (_, i) => ({ name: `package-${i}-${'x'.repeat(200)}`, version: '1.0', architecture: 'amd64', source: 'dpkg' as const }));
     for (const gzip of [false, true]) {
       const res = await agent.call('POST', '/api/agent/details', upload(agent, { software }), { gzip });
@@ -130,7 +130,7 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
   });
 
   it('refuses malformed sections, unknown sections and missing hashes with 422; nothing is stored', async () => {
-    const agent = await DeviceAgent.create(t);
+    const agent = await TestAgent.create(t);
     const details = inventory();
     const cases = [
       upload(agent, { cpu: { ...details.cpu, logical_cores: 'eight' } }),
