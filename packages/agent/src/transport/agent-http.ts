@@ -6,7 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { AGENT_CONTEXT, createDpopProof } from '@borealis/protocol/agent';
 import type { KeyObject } from 'node:crypto';
-import type { AgentTrust } from '../config/agent-file-schema';
+import { hasPinnedCa, type AgentTrust } from '../config/agent-file-schema';
+import { checkServerUrl } from '../config/server-url';
 import type { AgentClock } from '../runtime/clock-offset';
 import { AgentApiError } from './agent-error';
 import { tlsTrustOptions } from './tls-trust';
@@ -56,6 +57,9 @@ export interface AgentHttpDeps {
 }
 
 export function createAgentHttp(deps: AgentHttpDeps): AgentHttp {
+  // P1: http://, or an IP literal / localhost without a pinned CA, never gets a connection.
+  const checked = checkServerUrl(deps.serverUrl, { hasPinnedCa: hasPinnedCa({ trust: deps.trust }) });
+  if (!checked.ok) throw new AgentApiError(0, 'server_url_refused', `server_url ${checked.message}`);
   const tls = tlsTrustOptions(deps.trust);
   const agent = new HttpsAgent({ keepAlive: true, maxSockets: 4, ...tls });
   const now = deps.now ?? Date.now;
