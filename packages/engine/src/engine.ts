@@ -26,6 +26,7 @@ import { createSecurityServices, type ServiceOptions } from './services';
 import { agentTrustInfo } from './agent-trust-info';
 import type { TlsMaterial } from './tls';
 import { ENGINE_VERSION } from './version';
+import { createAgentRuntime, type AgentRuntimeOptions } from './domains/agent/agent-runtime';
 
 export interface Engine {
   readonly ctx: EngineContext;
@@ -50,6 +51,8 @@ export interface CreateEngineOptions extends ServiceOptions {
   readonly schemaWaitMs?: number;
   /** The API groups to register (default: API_GROUPS). */
   readonly groups?: readonly ApiGroup[];
+  /** Agent socket timings and presence loops (tests shorten or drive them). */
+  readonly agent?: AgentRuntimeOptions;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -92,13 +95,28 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const operatorSockets = installOperatorNamespace(realtime.io, { db: database.db, gate: security.gate, sessions: security.sessions, publicUrl: config.publicUrl });
     security.realtimeHooks.sessionsRevoked = operatorSockets.disconnectSessions;
     security.realtimeHooks.allRevoked = operatorSockets.disconnectAll;
-    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null };
+    const agents = createAgentRuntime({
+      db: database.db,
+      clock,
+      log: loggers.root.child({ svc: 'agents' }),
+      io: realtime.io,
+      audit: security.audit,
+      trust: security.deviceTrust,
+      events: security.deviceEvents,
+      hostSecret: security.hostSecretFile.secret,
+      takeBudget: (key, limit) => security.budgets.take(key, limit),
+      connectRate: config.agentConnectRate,
+      role: config.role,
+      version: ENGINE_VERSION,
+      options: options.agent,
+    });
+    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null, agents };
 
     const routes = trackRoutes(app);
     installErrorHandler(app);
     installSecurityHeaders(app, { isHttps: tls !== null, isHostAllowed });
     installApiLog(app, loggers);
-    installAccessControl(app, { db: database.db, gate: security.gate, sessions: security.sessions, budgets: security.budgets, clock, publicUrl: config.publicUrl, stepUpSeconds: config.stepUpSeconds });
+    installAccessControl(app, { db: database.db, gate: security.gate, sessions: security.sessions, budgets: security.budgets, clock, publicUrl: config.publicUrl, stepUpSeconds: config.stepUpSeconds, deviceAuth: agents.authenticator });
     await registerOpenApi(app, { version: ENGINE_VERSION, routes: () => finalRoutes(routes) });
     for (const group of options.groups ?? API_GROUPS) await group.register(app, ctx);
     const webuiDir = options.webuiDir ?? DEFAULT_WEBUI_DIR;
@@ -113,6 +131,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     });
     await app.ready();
     security.maintenance.start();
+    await agents.start();
 
     return {
       ctx,
@@ -136,6 +155,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       stop: once(async () => {
         log.info('engine stopping');
         security.maintenance.stop();
+        await agents.stop('shutdown');
         await realtime.close();
         await app.close();
         await security.rotation.idle();

@@ -15,6 +15,7 @@ import { registerCredentialRoutes } from './credentials/routes';
 import type { DomainDeps } from './domain-deps';
 import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
+import { registerAgentGroup } from './agent/register';
 
 export interface ApiGroup {
   readonly name: string;
@@ -42,4 +43,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
   { name: 'agent-install', register: (app, ctx) => registerAgentInstallRoutes(app, { origin: () => security(ctx).deviceTrust.origin(), caPem: () => ctx.agentTrust?.caPem ?? null, bundle: createAgentBundleSource({ cacheDir: ctx.paths.cache }) }) },
+  { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
 ];
