@@ -8,6 +8,8 @@ import type { Clock } from './clock';
 import type { Database } from './db/schema';
 import { sweepAuditEvents } from './domains/audit/audit-retention';
 import { purgeExpired as purgeDpopReplay } from './domains/devices/trust/dpop-replay-store';
+import { sweepApprovals, SWEEP_INTERVAL_MS as APPROVAL_SWEEP_MS } from './domains/approvals/approval-sweep';
+import type { DeviceEvents } from './domains/devices/device-events';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -26,9 +28,13 @@ export function createMaintenance(deps: {
   log: Logger;
   auditRetentionDays: number;
   flushFlood: (db: Kysely<Database>) => Promise<number>;
+  /** Told when the approval sweep expired rows (the queue badge changes). */
+  deviceEvents?: Pick<DeviceEvents, 'emit'>;
 }): Maintenance {
   const { db, clock, log } = deps;
   const timers: NodeJS.Timeout[] = [];
+  // The approval sweep runs every 10 min of the engine clock (agent-protocol §2.2), from the minutely pass.
+  let lastApprovalSweepMs = Number.NEGATIVE_INFINITY;
 
   /** Runs `work` on the locking connection itself: on PGlite another query would wait on it. */
   async function withTryLock(n: number, work: (conn: Kysely<Database>) => Promise<void>): Promise<void> {
@@ -62,6 +68,17 @@ export function createMaintenance(deps: {
         await purgeDpopReplay(conn, now);
         await conn.deleteFrom('auth_throttle').where('updated_at', '<', new Date(now.getTime() - DAY)).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)])).execute();
       });
+      if (clock.now().getTime() - lastApprovalSweepMs >= APPROVAL_SWEEP_MS) {
+        lastApprovalSweepMs = clock.now().getTime();
+        await withTryLock(3, async (conn) => {
+          const swept = await sweepApprovals(conn, clock.now());
+          if (swept.expired || swept.deleted || swept.failuresDeleted) log.info(swept, 'approval sweep');
+          if (swept.expired && deps.deviceEvents) {
+            const { n } = await conn.selectFrom('device_approvals').select(sql<string>`count(*)`.as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+            deps.deviceEvents.emit('approvals_changed', { pending_count: Number(n) });
+          }
+        });
+      }
     },
     async runDaily() {
       let removed = 0;

@@ -92,12 +92,13 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
   let listeningOrigin: string | undefined;
   const agentOrigin = () => (config.publicUrl ? new URL(config.publicUrl).origin : (listeningOrigin ?? `https://${config.host}:${config.port}`));
   const deviceTrust = createDeviceTrust({ db, clock, audit, hostSecret: hostSecretFile.secret, origin: agentOrigin });
-  const maintenance = createMaintenance({ db, clock, log: deps.log, auditRetentionDays: config.auditRetentionDays, flushFlood: (executor) => flood.flush(executor) });
+  const deviceEvents = createDeviceEvents();
+  const maintenance = createMaintenance({ db, clock, log: deps.log, auditRetentionDays: config.auditRetentionDays, flushFlood: (executor) => flood.flush(executor), deviceEvents });
 
   return {
     hostSecretFile,
     deviceTrust,
-    deviceEvents: createDeviceEvents(),
+    deviceEvents,
     /** Called by listen(): without BOREALIS_PUBLIC_URL, agents address the engine as it listens. */
     setListeningOrigin(url: string): void {
       listeningOrigin = new URL(url).origin;

@@ -9,3 +9,4 @@ export * from './users';
 export * from './sites';
 export * from './credentials';
 export * from './audit';
+export * from './approvals';

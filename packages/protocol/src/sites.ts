@@ -29,6 +29,8 @@ export const SiteSchema = z
     auto_approve_until: z.string().nullable(),
     auto_approval_active: z.boolean(),
     version: z.number().int(),
+    /** One line that installs and enrols an agent on Linux; null when the code is withheld. */
+    install_command: z.string().nullable().optional(),
   })
   .meta({ id: 'Site' });
 export type Site = z.infer<typeof SiteSchema>;

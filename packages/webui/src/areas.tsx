@@ -1,7 +1,9 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
 // Each names the roles that may use it; the others neither see the link nor reach the page.
 import type { Me } from '@borealis/protocol';
-import { IconBuildingCommunity, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconChecklist, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { ApprovalsPage } from './features/approvals/ApprovalsPage';
+import { PendingApprovalsBadge } from './features/approvals/PendingApprovalsBadge';
 import { AuditPage } from './features/audit/AuditPage';
 import { SecurityPage } from './features/aegis/SecurityPage';
 import { CredentialsPage } from './features/credentials/CredentialsPage';
@@ -19,6 +21,7 @@ const EVERYONE = ['admin', 'operator', 'viewer'] as const;
 export const AREAS: readonly RoleArea[] = [
   { path: 'server', label: 'Server', icon: IconServer, element: <ServerPage />, roles: EVERYONE },
   { path: 'sites', label: 'Sites', icon: IconBuildingCommunity, element: <SitesPage />, roles: EVERYONE },
+  { path: 'approvals', label: 'Approvals', icon: IconChecklist, element: <ApprovalsPage />, roles: EVERYONE, badge: <PendingApprovalsBadge /> },
   { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
   { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },

@@ -18,4 +18,6 @@ export interface DomainDeps {
   readonly sessions: SessionService;
   readonly hostSecret: HostSecret;
   readonly publicUrl: string | undefined;
+  /** The one-line agent install command for an enrolment code (approvals/install-command.ts). */
+  readonly installCommand?: (code: string) => string;
 }

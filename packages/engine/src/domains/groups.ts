@@ -16,6 +16,11 @@ import type { DomainDeps } from './domain-deps';
 import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
 import { registerAgentGroup } from './agent/register';
+import { buildInstallCommand } from './approvals/install-command';
+import { createApprovalService } from './approvals/approval-service';
+import { registerApprovalRoutes } from './approvals/routes';
+import { createEnrollmentService } from './enrollment/enrollment-service';
+import { registerEnrollmentRoutes } from './enrollment/routes';
 
 export interface ApiGroup {
   readonly name: string;
@@ -29,7 +34,12 @@ function security(ctx: EngineContext) {
 
 function domainDeps(ctx: EngineContext): DomainDeps {
   const s = security(ctx);
-  return { db: ctx.db, clock: ctx.clock, aegis: s.aegis, audit: s.audit, hasher: s.hasher, sessions: s.sessions, hostSecret: s.hostSecretFile.secret, publicUrl: ctx.config.publicUrl };
+  return { db: ctx.db, clock: ctx.clock, aegis: s.aegis, audit: s.audit, hasher: s.hasher, sessions: s.sessions, hostSecret: s.hostSecretFile.secret, publicUrl: ctx.config.publicUrl, installCommand: installCommandOf(ctx) };
+}
+
+function installCommandOf(ctx: EngineContext) {
+  const s = security(ctx);
+  return (code: string) => buildInstallCommand({ origin: s.deviceTrust.origin, agentTrust: ctx.agentTrust }, code);
 }
 
 export const API_GROUPS: readonly ApiGroup[] = [
@@ -44,4 +54,6 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
   { name: 'agent-install', register: (app, ctx) => registerAgentInstallRoutes(app, { origin: () => security(ctx).deviceTrust.origin(), caPem: () => ctx.agentTrust?.caPem ?? null, bundle: createAgentBundleSource({ cacheDir: ctx.paths.cache }) }) },
   { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
+  { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: createEnrollmentService({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, hostSecret: security(ctx).hostSecretFile.secret, deviceTrust: security(ctx).deviceTrust, deviceEvents: security(ctx).deviceEvents, agentTrust: ctx.agentTrust }) }) },
+  { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, { db: ctx.db, aegis: security(ctx).aegis, installCommand: installCommandOf(ctx), approvals: createApprovalService({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, deviceEvents: security(ctx).deviceEvents }) }) },
 ];

@@ -62,6 +62,7 @@ export function AppLayout({ areas, userMenu }: AppLayoutProps) {
                 to={to}
                 label={area.label}
                 leftSection={<area.icon size={18} stroke={1.6} />}
+                rightSection={area.badge}
                 active={isActive}
                 aria-current={isActive ? 'page' : undefined}
                 variant="light"

@@ -8,4 +8,6 @@ export interface Area {
   readonly label: string;
   readonly icon: TablerIcon;
   readonly element: ReactNode;
+  /** Shown at the link's right end (a count of things waiting there). */
+  readonly badge?: ReactNode;
 }

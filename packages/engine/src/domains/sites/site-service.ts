@@ -21,6 +21,7 @@ export interface SiteServiceDeps {
   readonly audit: AuditLog;
   readonly hostSecret: HostSecret;
   readonly publicUrl: string | undefined;
+  readonly installCommand?: (code: string) => string;
 }
 
 const codeAd = (id: number) => ({ table: 'sites', column: 'enrollment_code_enc', rowId: id });
@@ -42,6 +43,7 @@ export function createSiteService(deps: SiteServiceDeps) {
     auto_approve_until: row.auto_approve_until?.toISOString() ?? null,
     auto_approval_active: row.auto_approve_until !== null && row.auto_approve_until.getTime() > clock.now().getTime(),
     version: row.version,
+    install_command: code !== null && deps.installCommand ? deps.installCommand(code) : null,
   });
 
   /** A new code: its lookup hash now, its envelope once the row id is known. */

@@ -7,6 +7,7 @@ import { formatDateTime } from '../../shared/format-date-time';
 
 const SHORT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 import { EnrollmentCode } from './EnrollmentCode';
+import { InstallCommand } from './InstallCommand';
 
 export type SiteAction = 'rename' | 'rotate' | 'auto-approval' | 'delete';
 
@@ -87,7 +88,7 @@ export function SiteTable(props: SiteTableProps) {
                   )}
                 </Stack>
               </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              <Table.Td>
                 <EnrollmentCode
                   code={site.enrollment_code}
                   isRevealed={props.revealed.has(site.id)}
@@ -98,6 +99,7 @@ export function SiteTable(props: SiteTableProps) {
                       : 'Not shown: you may not approve enrolments on this site, or an Aegis force reset erased the stored code.'
                   }
                 />
+                <InstallCommand command={site.install_command} isRevealed={props.revealed.has(site.id)} />
               </Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>
                 <Expiry site={site} />
