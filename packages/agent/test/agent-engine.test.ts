@@ -1,0 +1,183 @@
+// The real agent against the real engine over TLS (agent-protocol.md §2, §4, §5): the single-file
+// agent enrols with the site code (approved through the operator API), runs, goes Online with its
+// inventory stored, goes Offline within ~10 s when killed, and comes back by itself after an engine
+// restart on the same home and database. Also a clean SIGTERM stop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHome, startTestEngine, type TestEngine } from '@borealis/engine/testing';
+import { setUpEngine, type SignedInAdmin } from '@borealis/engine/testing/factories';
+import { buildAgentBundle } from '../src/build/bundle';
+import { makeAgentRoot, removeAgentRoots, VALID_CODE } from './agent-root';
+import type { AgentPaths } from '../src/paths/agent-paths';
+
+const WAIT_MS = 90_000;
+
+let bundle: string;
+let work: string;
+let home: string;
+let port: number;
+let url: string;
+let t: TestEngine;
+let admin: SignedInAdmin;
+let paths: AgentPaths;
+let caFile: string;
+let siteCode: string;
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const p = (server.address() as AddressInfo).port;
+      server.close(() => resolve(p));
+    });
+  });
+}
+
+function startEngine(): Promise<TestEngine> {
+  return startTestEngine({ dialect: 'pglite', listen: true, home, env: { BOREALIS_TLS: 'on', BOREALIS_PORT: String(port), BOREALIS_PUBLIC_URL: url } });
+}
+
+interface Spawned {
+  readonly child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function spawnAgent(args: string[]): Spawned {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')));
+  const child = spawn(process.execPath, [bundle, ...args], { env: { ...env, BOREALIS_AGENT_ROOT: paths.root, BOREALIS_AGENT_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = WAIT_MS, context?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${context ? `\n--- agent output ---\n${context().slice(-4000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function agentGuid(): string {
+  const file = JSON.parse(readFileSync(paths.configFile, 'utf8')) as { agent?: { guid?: string } };
+  if (!file.agent?.guid) throw new Error('agent.json has no guid');
+  return file.agent.guid;
+}
+
+async function presence(engine: TestEngine, guid: string): Promise<'online' | 'offline'> {
+  const row = await engine.engine.ctx.db.selectFrom('device_heartbeat_state').select(['presence_node_id']).where('device_guid', '=', guid.toLowerCase()).executeTakeFirst();
+  return row?.presence_node_id ? 'online' : 'offline';
+}
+
+/** Resolves with the time of the next presence event of `status` for the device. */
+function nextPresence(engine: TestEngine, guid: string, status: 'online' | 'offline'): Promise<number> {
+  return new Promise((resolve) => {
+    const events = engine.engine.ctx.security!.deviceEvents;
+    const listener = (e: { guid: string; status: string }) => {
+      if (e.guid.toUpperCase() === guid && e.status === status) {
+        events.off('presence_changed', listener);
+        resolve(Date.now());
+      }
+    };
+    events.on('presence_changed', listener);
+  });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'borealis-agent-e2e-'));
+  bundle = (await buildAgentBundle({ outfile: join(work, 'borealis-agent.mjs') })).outfile;
+  home = makeHome();
+  port = await freePort();
+  url = `https://127.0.0.1:${port}`;
+  t = await startEngine();
+  admin = await setUpEngine(t);
+  const site = await admin.client.post('/api/sites', { name: 'Agent lab' });
+  if (site.statusCode !== 201) throw new Error(`site: ${site.body}`);
+  siteCode = (site.json() as { enrollment_code: string }).enrollment_code;
+  const caPem = t.engine.ctx.agentTrust?.caPem;
+  if (!caPem) throw new Error('the TLS test engine has no local CA');
+  caFile = join(work, 'engine-ca.pem');
+  writeFileSync(caFile, caPem);
+  paths = makeAgentRoot();
+}, 180_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await t?.close();
+  rmSync(home, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+  removeAgentRoots();
+}, 60_000);
+
+describe('the agent against a real engine', () => {
+  it('enrols: the request waits in the approval queue, an operator approves it, enroll exits 0', async () => {
+    expect(siteCode).not.toBe(VALID_CODE);
+    const enroll = spawnAgent(['enroll', '--server-url', url, '--site-enrollment-code', siteCode, '--engine-ca-pem', caFile]);
+    const approval = await until('a pending approval', async () => {
+      const res = await admin.client.get('/api/admin/device-approvals?status=pending');
+      const rows = (res.json() as { approvals?: Array<{ id: string; status: string }> }).approvals ?? [];
+      return rows.find((r) => r.status === 'pending');
+    }, WAIT_MS, enroll.output);
+    const approved = await admin.client.post(`/api/admin/device-approvals/${approval.id}/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(await enroll.exited).toBe(0);
+    expect(enroll.output()).toContain('waiting for approval');
+    expect(enroll.output()).toMatch(/enrolment approved: device [0-9A-F-]{36} in site Agent lab/);
+    const file = JSON.parse(readFileSync(paths.configFile, 'utf8')) as { tokens?: { refresh_token?: string } };
+    expect(file.tokens?.refresh_token).toMatch(/^[A-Za-z0-9_-]{64}$/);
+  }, 180_000);
+
+  it('runs: the device goes Online and its inventory is stored', async () => {
+    const guid = agentGuid();
+    const online = nextPresence(t, guid, 'online');
+    const run = spawnAgent(['run']);
+    await until('Online', async () => ((await presence(t, guid)) === 'online' ? true : undefined), WAIT_MS, run.output);
+    await online;
+    const sections = await until('inventory sections', async () => {
+      const rows = await t.engine.ctx.db.selectFrom('device_inventory').select(['section']).where('device_guid', '=', guid.toLowerCase()).execute();
+      return rows.length >= 9 ? rows.map((r) => r.section).sort() : undefined;
+    }, WAIT_MS, run.output);
+    expect(sections).toEqual(['cpu', 'memory', 'network', 'processes', 'services', 'sessions', 'software', 'storage', 'summary']);
+    const beat = await until('a heartbeat with metrics', async () => {
+      const row = await t.engine.ctx.db.selectFrom('device_heartbeat_state').selectAll().where('device_guid', '=', guid.toLowerCase()).executeTakeFirst();
+      return row?.boot_id ? row : undefined;
+    }, 30_000, run.output);
+    expect(beat.boot_id).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+
+    // Kill the agent: Offline within the 10 s socket-loss grace (plus the 1 s presence sweep).
+    const offline = nextPresence(t, guid, 'offline');
+    const killedAt = Date.now();
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const offlineAt = await Promise.race([offline, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('not Offline after 15 s')), 15_000))]);
+    expect(offlineAt - killedAt).toBeLessThanOrEqual(12_000);
+  }, 240_000);
+
+  it('comes back Online by itself after the engine restarts on the same home and database', async () => {
+    const guid = agentGuid();
+    const run = spawnAgent(['run']);
+    await until('Online before the restart', async () => ((await presence(t, guid)) === 'online' ? true : undefined), WAIT_MS, run.output);
+    await t.close();
+    t = await startEngine();
+    const online = nextPresence(t, guid, 'online');
+    await until('Online after the restart', async () => ((await presence(t, guid)) === 'online' ? true : undefined), WAIT_MS, run.output);
+    await Promise.race([online, new Promise((r) => setTimeout(r, 5000))]);
+
+    // SIGTERM stops it cleanly (exit 0), and the engine sees it go.
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('agent stopped');
+  }, 240_000);
+});
