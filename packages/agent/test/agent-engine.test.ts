@@ -76,23 +76,22 @@ function agentGuid(): string {
   return file.agent.guid;
 }
 
-async function presence(engine: TestEngine, guid: string): Promise<'online' | 'offline'> {
-  const row = await engine.engine.ctx.db.selectFrom('device_heartbeat_state').select(['presence_node_id']).where('device_guid', '=', guid.toLowerCase()).executeTakeFirst();
-  return row?.presence_node_id ? 'online' : 'offline';
-}
-
-/** Resolves with the time of the next presence event of `status` for the device. */
-function nextPresence(engine: TestEngine, guid: string, status: 'online' | 'offline'): Promise<number> {
-  return new Promise((resolve) => {
-    const events = engine.engine.ctx.security!.deviceEvents;
-    const listener = (e: { guid: string; status: string }) => {
-      if (e.guid.toUpperCase() === guid && e.status === status) {
-        events.off('presence_changed', listener);
-        resolve(Date.now());
-      }
-    };
-    events.on('presence_changed', listener);
-  });
+/**
+ * Presence of one device as one engine instance sees it, from its in-process events (the database
+ * row is written in 10 s batches, and a row left by an earlier engine must not count).
+ */
+function watchPresence(engine: TestEngine, guid: string) {
+  const seen: Array<{ status: string; at: number }> = [];
+  const events = engine.engine.ctx.security!.deviceEvents;
+  const listener = (e: { guid: string; status: string }) => {
+    if (e.guid.toUpperCase() === guid) seen.push({ status: e.status, at: Date.now() });
+  };
+  events.on('presence_changed', listener);
+  return {
+    /** Time of the first `status` event after `since`. */
+    when: (status: 'online' | 'offline', since = 0) => seen.find((e) => e.status === status && e.at >= since)?.at,
+    stop: () => events.off('presence_changed', listener),
+  };
 }
 
 beforeAll(async () => {
@@ -141,10 +140,9 @@ describe('the agent against a real engine', () => {
 
   it('runs: the device goes Online and its inventory is stored', async () => {
     const guid = agentGuid();
-    const online = nextPresence(t, guid, 'online');
+    const presence = watchPresence(t, guid);
     const run = spawnAgent(['run']);
-    await until('Online', async () => ((await presence(t, guid)) === 'online' ? true : undefined), WAIT_MS, run.output);
-    await online;
+    await until('Online', () => presence.when('online'), WAIT_MS, run.output);
     const sections = await until('inventory sections', async () => {
       const rows = await t.engine.ctx.db.selectFrom('device_inventory').select(['section']).where('device_guid', '=', guid.toLowerCase()).execute();
       return rows.length >= 9 ? rows.map((r) => r.section).sort() : undefined;
@@ -155,25 +153,47 @@ describe('the agent against a real engine', () => {
       return row?.boot_id ? row : undefined;
     }, 30_000, run.output);
     expect(beat.boot_id).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+    // P14 (agent side): with the socket up, heartbeats go over the socket, not REST.
+    const state = JSON.parse(readFileSync(join(paths.stateDir, 'state.json'), 'utf8')) as { heartbeat_path?: string; socket_connected?: boolean; last_ack_at?: string };
+    expect(state).toMatchObject({ heartbeat_path: 'socket', socket_connected: true });
+    expect(state.last_ack_at).toBeDefined();
+    const status = spawnAgent(['status']);
+    expect(await status.exited).toBe(0);
+    expect(status.output()).toMatch(/enrolled:\s+yes/);
+    expect(status.output()).toMatch(/site:\s+\d+ \(Agent lab\)/);
+    expect(status.output()).toMatch(/socket:\s+connected/);
+    // One full upload after enrolment; the engine's inventory_wanted, asked while it was in flight, adds none.
+    expect(run.output().match(/"msg":"inventory uploaded"[^\n]*"full":true/g)?.length).toBe(1);
 
     // Kill the agent: Offline within the 10 s socket-loss grace (plus the 1 s presence sweep).
-    const offline = nextPresence(t, guid, 'offline');
+    expect(run.output()).not.toContain('"level":"error"');
     const killedAt = Date.now();
     run.child.kill('SIGKILL');
     await run.exited;
-    const offlineAt = await Promise.race([offline, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('not Offline after 15 s')), 15_000))]);
+    const offlineAt = await until('Offline', () => presence.when('offline', killedAt), 15_000);
+    presence.stop();
     expect(offlineAt - killedAt).toBeLessThanOrEqual(12_000);
   }, 240_000);
 
   it('comes back Online by itself after the engine restarts on the same home and database', async () => {
     const guid = agentGuid();
+    const before = watchPresence(t, guid);
     const run = spawnAgent(['run']);
-    await until('Online before the restart', async () => ((await presence(t, guid)) === 'online' ? true : undefined), WAIT_MS, run.output);
+    await until('Online before the restart', () => before.when('online'), WAIT_MS, run.output);
+    before.stop();
     await t.close();
     t = await startEngine();
-    const online = nextPresence(t, guid, 'online');
-    await until('Online after the restart', async () => ((await presence(t, guid)) === 'online' ? true : undefined), WAIT_MS, run.output);
-    await Promise.race([online, new Promise((r) => setTimeout(r, 5000))]);
+    const after = watchPresence(t, guid);
+    // Online on the new engine instance: its event, or its node id on the presence row (in case the
+    // agent registered before the listener was attached).
+    const nodeId = t.engine.ctx.agents!.nodeId;
+    await until('Online after the restart', async () => {
+      if (after.when('online')) return true;
+      const row = await t.engine.ctx.db.selectFrom('device_heartbeat_state').select('presence_node_id').where('device_guid', '=', guid.toLowerCase()).executeTakeFirst();
+      return row?.presence_node_id === nodeId ? true : undefined;
+    }, WAIT_MS, run.output);
+    after.stop();
+    expect(run.output()).toMatch(/"msg":"socket registered"[\s\S]*"msg":"socket disconnected"[\s\S]*"msg":"socket registered"/);
 
     // SIGTERM stops it cleanly (exit 0), and the engine sees it go.
     run.child.kill('SIGTERM');

@@ -66,6 +66,8 @@ export interface InventorySync {
 export function createInventorySync(deps: InventorySyncDeps): InventorySync {
   const { runtime, log } = deps;
   let stored: Record<string, string> = {};
+  /** When each section was last stored by the engine (runtime ms). */
+  const sentAt = new Map<string, number>();
   let cadence: InventoryCadence = DEFAULT_CADENCE;
   const timers = new Map<string, TimerHandle>();
   const watchers: FSWatcher[] = [];
@@ -83,7 +85,9 @@ export function createInventorySync(deps: InventorySyncDeps): InventorySync {
     tick(firstMs);
   }
 
-  async function checkNow(sections: readonly InventorySectionName[], full: boolean): Promise<InventorySectionName[]> {
+  async function checkNow(all: readonly InventorySectionName[], full: boolean, skipSentAfter?: number): Promise<InventorySectionName[]> {
+    // A request made while an upload of the same section was in flight is already answered.
+    const sections = skipSentAfter === undefined ? all : all.filter((name) => (sentAt.get(name) ?? -1) < skipSentAfter);
     const collected: CollectedSection[] = [];
     for (const name of sections) {
       try {
@@ -103,28 +107,35 @@ export function createInventorySync(deps: InventorySyncDeps): InventorySync {
         agent_id: id.agent_id,
         hostname: id.hostname,
         collected_at: deps.clock.now().toISOString(),
-        full,
+        // `full` marks an every-section upload; sections the engine asked for are sent regardless
+        // of their hash, but alone they are not a full upload.
+        full: full && toSend.length === INVENTORY_SECTIONS.length,
         details: Object.fromEntries(toSend.map((s) => [s.name, s.value])),
         hashes: Object.fromEntries(toSend.map((s) => [s.name, s.hash])),
       },
     });
     const parsed = InventoryUploadResponseSchema.safeParse(answer.body);
     const storedNow = parsed.success ? parsed.data.stored : toSend.map((s) => s.name);
-    for (const s of toSend) if (storedNow.includes(s.name)) stored[s.name] = s.hash;
+    const now = runtime.now();
+    for (const s of toSend) {
+      if (!storedNow.includes(s.name)) continue;
+      stored[s.name] = s.hash;
+      sentAt.set(s.name, now);
+    }
     const snapshot = { ...stored };
     const allSections = INVENTORY_SECTIONS.every((name) => toSend.some((s) => s.name === name));
     await deps.state.update((st) => ({
       ...st,
       inventory: { ...st.inventory, hashes: snapshot, ...(full && allSections ? { last_full_at: deps.clock.now().toISOString() } : {}) },
     }));
-    log.info('inventory uploaded', { sections: toSend.map((s) => s.name).join(','), full });
+    log.info('inventory uploaded', { sections: toSend.map((s) => s.name).join(','), full: full && toSend.length === INVENTORY_SECTIONS.length });
     if (parsed.success && parsed.data.inventory_wanted.length > 0) request(parsed.data.inventory_wanted);
     return toSend.map((s) => s.name);
   }
 
   /** Checks run one at a time, so two cadences never race on `stored`. */
-  function check(sections: readonly InventorySectionName[], full: boolean): Promise<InventorySectionName[]> {
-    const next = chain.then(() => checkNow(sections, full));
+  function check(sections: readonly InventorySectionName[], full: boolean, skipSentAfter?: number): Promise<InventorySectionName[]> {
+    const next = chain.then(() => checkNow(sections, full, skipSentAfter));
     chain = next.catch((err: unknown) => {
       if (err instanceof LifecycleError) deps.onLifecycleError(err);
       else log.warn('inventory upload failed', { error: (err as Error).message });
@@ -134,7 +145,7 @@ export function createInventorySync(deps: InventorySyncDeps): InventorySync {
 
   function request(sections: readonly string[]): void {
     const wanted = INVENTORY_SECTIONS.filter((name) => sections.includes(name));
-    if (wanted.length > 0 && running) void check(wanted, true).catch(() => undefined);
+    if (wanted.length > 0 && running) void check(wanted, true, runtime.now()).catch(() => undefined);
   }
 
   function watchPackages(): void {
