@@ -20,14 +20,14 @@ export function retryDelay(err: unknown, tryNumber: number, runtime: Pick<AgentR
   return undefined;
 }
 
-/** Runs `operation` up to 5 times, waiting per retryDelay between tries. */
-export async function withRetries<T>(operation: () => Promise<T>, runtime: AgentRuntime, signal?: AbortSignal): Promise<T> {
+/** Runs `operation` up to `maxTries` (5) times, waiting per retryDelay between tries. */
+export async function withRetries<T>(operation: () => Promise<T>, runtime: AgentRuntime, signal?: AbortSignal, maxTries = MAX_TRIES): Promise<T> {
   for (let tryNumber = 1; ; tryNumber++) {
     try {
       return await operation();
     } catch (err) {
       const wait = retryDelay(err, tryNumber, runtime);
-      if (wait === undefined || tryNumber >= MAX_TRIES || signal?.aborted) throw err;
+      if (wait === undefined || tryNumber >= maxTries || signal?.aborted) throw err;
       await runtime.sleep(wait, signal);
       if (signal?.aborted) throw err;
     }

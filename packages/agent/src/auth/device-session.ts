@@ -22,7 +22,10 @@ export const TokenAnswerSchema = z.object({
 });
 export type TokenAnswer = z.infer<typeof TokenAnswerSchema>;
 
-export type DeviceRequest = Omit<AgentRequest, 'accessToken' | 'nonce'>;
+export type DeviceRequest = Omit<AgentRequest, 'accessToken' | 'nonce'> & {
+  /** 429/5xx/network tries (default 5); the heartbeat uses 1 (§4.3: no retry). */
+  readonly maxTries?: number;
+};
 
 export interface DeviceSession {
   /** A usable access token, refreshed first when due. */
@@ -146,7 +149,7 @@ export async function createDeviceSession(deps: DeviceSessionDeps): Promise<Devi
     return accessToken;
   }
 
-  async function call(request: DeviceRequest): Promise<AgentResponse> {
+  async function call({ maxTries, ...request }: DeviceRequest): Promise<AgentResponse> {
     let refreshed = false;
     const attempt = async (): Promise<AgentResponse> => {
       const token = await currentToken();
@@ -164,7 +167,7 @@ export async function createDeviceSession(deps: DeviceSessionDeps): Promise<Devi
         throw err;
       }
     };
-    return withRetries(attempt, runtime, deps.signal);
+    return withRetries(attempt, runtime, deps.signal, maxTries);
   }
 
   return { accessToken: currentToken, call, refresh, reauth, saveTokens, refreshAt: () => refreshAt };

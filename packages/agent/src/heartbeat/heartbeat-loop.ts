@@ -106,7 +106,7 @@ export function createHeartbeatLoop(deps: HeartbeatDeps): HeartbeatLoop {
       const path = deps.socket.isRegistered() ? 'socket' : 'rest';
       const answer = path === 'socket'
         ? await deps.socket.request('agent_heartbeat', hb, HEARTBEAT_ACK_TIMEOUT_MS)
-        : (await deps.session.call({ method: 'POST', path: '/api/agent/heartbeat', body: hb })).body;
+        : (await deps.session.call({ method: 'POST', path: '/api/agent/heartbeat', body: hb, maxTries: 1 })).body;
       deps.onSent?.(path);
       const ack = HeartbeatAckSchema.safeParse(answer);
       if (ack.success) {
