@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { setUpEngine, type SignedInAdmin } from '@borealis/engine/testing/factories';
+import { setUpEngine, signInAs, TEST_PASSPHRASE, type SignedInAdmin } from '@borealis/engine/testing/factories';
+import { operatorClient } from '@borealis/engine/testing/operator-client';
 import { buildAgentBundle } from '../src/build/bundle';
 import { makeAgentRoot, removeAgentRoots, VALID_CODE } from './agent-root';
 import type { AgentPaths } from '../src/paths/agent-paths';
@@ -193,6 +194,11 @@ describe('the agent against a real engine', () => {
       return row?.presence_node_id === nodeId ? true : undefined;
     }, WAIT_MS, run.output);
     after.stop();
+    // Agents came back while Aegis is still locked (§3.6). Operators need it unlocked, and the
+    // operator client of the first engine instance is gone with it.
+    const unlock = await operatorClient(t.engine.app!).post('/api/bootstrap/aegis/unlock', { cipher: TEST_PASSPHRASE });
+    expect(unlock.statusCode, unlock.body).toBe(200);
+    admin = { ...admin, client: (await signInAs(t, { role: 'admin' })).client };
     expect(run.output()).toMatch(/"msg":"socket registered"[\s\S]*"msg":"socket disconnected"[\s\S]*"msg":"socket registered"/);
 
     // SIGTERM stops it cleanly (exit 0), and the engine sees it go.
@@ -200,4 +206,69 @@ describe('the agent against a real engine', () => {
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('agent stopped');
   }, 240_000);
+
+  it('recovers by reauth (§3.5) when its refresh token is refused, and goes Online', async () => {
+    const guid = agentGuid();
+    // An expired access token and an unknown refresh token: refresh fails, reauth with a nonce heals it.
+    const file = JSON.parse(readFileSync(paths.configFile, 'utf8')) as { tokens: Record<string, string> };
+    file.tokens.access_expires_at = new Date(Date.now() - 1000).toISOString();
+    file.tokens.refresh_token = 'A'.repeat(64);
+    writeFileSync(paths.configFile, JSON.stringify(file));
+    const run = spawnAgent(['run']);
+    // The device may still be Online from the last test (10 s grace), so look for the registration.
+    await until('registration after reauth', () => (/"msg":"reauthenticated"[\s\S]*"msg":"socket registered"/.test(run.output()) ? true : undefined), WAIT_MS, run.output);
+    const nodeId = t.engine.ctx.agents!.nodeId;
+    await until('Online', async () => {
+      const r = await t.engine.ctx.db.selectFrom('device_heartbeat_state').select('presence_node_id').where('device_guid', '=', guid.toLowerCase()).executeTakeFirst();
+      return r?.presence_node_id === nodeId ? true : undefined;
+    }, 30_000, run.output);
+    expect(run.output()).toContain('"msg":"refresh token refused; reauthenticating","reason":"invalid_refresh_token"');
+    expect(run.output()).toContain('"msg":"reauthenticated"');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  }, 240_000);
+
+  it('P12 (agent side): purged → drops its GUID and tokens and re-enrols into the approval queue; revoked → stops', async () => {
+    const guid = agentGuid();
+    const db = t.engine.ctx.db;
+    const presence = watchPresence(t, guid);
+    const run = spawnAgent(['run']);
+    await until('registered', () => (run.output().includes('"msg":"socket registered"') ? true : undefined), WAIT_MS, run.output);
+
+    // Purge as the devices domain does: the row goes, a barrier stays, sockets are told.
+    const row = await db.selectFrom('devices').select(['guid', 'token_version', 'hostname', 'agent_id']).where('guid', '=', guid.toLowerCase()).executeTakeFirstOrThrow();
+    await db.deleteFrom('devices').where('guid', '=', row.guid).execute();
+    await db.insertInto('device_purge_barriers').values({ device_guid: row.guid, required_token_version: row.token_version + 1, purged_at: new Date(), purged_by_user_id: null, last_hostname: row.hostname, last_agent_id: row.agent_id }).execute();
+    t.engine.ctx.security!.deviceEvents.emit('trust_changed', { guid, reason: 'purged' });
+    const approval = await until('a new pending approval', async () => {
+      const res = await admin.client.get('/api/admin/device-approvals?status=pending');
+      return ((res.json() as { approvals?: Array<{ id: string; status: string }> }).approvals ?? []).find((r) => r.status === 'pending');
+    }, WAIT_MS, run.output);
+    expect(run.output()).toMatch(/no longer knows this device \((device_purged|device_not_found)\); re-enrolling with the stored code/);
+    const stored = JSON.parse(readFileSync(paths.configFile, 'utf8')) as { agent?: { guid?: string }; identity?: unknown; enrollment_code?: string };
+    expect(stored.identity).toBeDefined();
+    expect(stored.enrollment_code).toBeDefined();
+    presence.stop();
+
+    // Approved again: enrolled with fresh tokens (the engine gives the same key back its purged
+    // GUID), and Online by itself: the running service kept polling.
+    expect((await admin.client.post(`/api/admin/device-approvals/${approval.id}/approve`, {})).statusCode).toBe(200);
+    await until('enrolled again', () => (/re-enrolling[\s\S]*enrolment approved: device [\s\S]*"msg":"socket registered"/.test(run.output()) ? true : undefined), WAIT_MS, run.output);
+    const newGuid = agentGuid();
+    const nodeId = t.engine.ctx.agents!.nodeId;
+    await until('Online again', async () => {
+      const r = await db.selectFrom('device_heartbeat_state').select('presence_node_id').where('device_guid', '=', newGuid.toLowerCase()).executeTakeFirst();
+      return r?.presence_node_id === nodeId ? true : undefined;
+    }, 30_000, run.output);
+
+    // Revoke: the socket drops, the reconnect is refused with device_revoked, the agent stops its roles.
+    await db.updateTable('devices').set({ status: 'revoked' }).where('guid', '=', newGuid.toLowerCase()).execute();
+    t.engine.ctx.security!.deviceEvents.emit('trust_changed', { guid: newGuid, reason: 'revoked' });
+    await until('the revoked stop', () => (run.output().includes('the device is revoked (device_revoked); roles stopped') ? true : undefined), WAIT_MS, run.output);
+    const pending = await admin.client.get('/api/admin/device-approvals?status=pending');
+    expect((pending.json() as { approvals: unknown[] }).approvals).toEqual([]);
+    expect(run.child.exitCode).toBeNull(); // still running: it retries reauth every 6 h, never re-enrols
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  }, 300_000);
 });
