@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 
 export interface SeenRequest {
   readonly method: string;
@@ -26,7 +27,9 @@ export async function startHttpsStub(tls: { key: string; cert: string }, answer:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const raw = Buffer.concat(chunks);
+      const body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
       seen.push(request);
       const a = answer(request);
       res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
