@@ -295,4 +295,8 @@ write_launcher
 write_unit
 enrol
 start_service
-[ "$DRY_RUN" -eq 1 ] && echo "dry run complete" || log "done: borealis-agent status shows the enrolment"
+if [ "$DRY_RUN" -eq 1 ]; then
+  echo "dry run complete"
+else
+  log "done: borealis-agent status shows the enrolment"
+fi
