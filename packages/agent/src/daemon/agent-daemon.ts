@@ -143,11 +143,12 @@ async function runConnected(deps: ConnectedDeps): Promise<ConnectedOutcome> {
   const done = new Promise<ConnectedOutcome>((resolve) => (finish = resolve));
   const onLifecycleError = (err: LifecycleError) => finish(err);
   const onAbort = () => finish('stopped');
-  signal.addEventListener('abort', onAbort, { once: true });
 
-  // 4. an access token (refresh, or reauth)
+  // 4. an access token (refresh, or reauth); a failure here is the caller's to retry
   const session: DeviceSession = await createDeviceSession({ http, store, clock, runtime, log, signal });
   await session.accessToken();
+  if (signal.aborted) return 'stopped';
+  signal.addEventListener('abort', onAbort, { once: true });
 
   const identity = () => ({ agent_id: agentId, hostname: host, release_channel: releaseChannel });
   const inventory = createInventorySync({ session, reader: deps.reader, runtime, clock, state, log, identity, onLifecycleError, ...(deps.watchPackages === undefined ? {} : { watchPackages: deps.watchPackages }) });
