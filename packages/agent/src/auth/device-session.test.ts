@@ -98,7 +98,7 @@ describe('device session reactions (§3.3)', () => {
     http.close();
   });
 
-  it('a refused refresh token → reauth; use_dpop_nonce → the same call again with the DPoP-Nonce', async () => {
+  it('P9/P10 (agent side): a refused refresh token → reauth; use_dpop_nonce → the same call again with the DPoP-Nonce', async () => {
     const { s, store, http } = await session();
     script = [
       on('/api/agent/token/refresh', error(401, 'refresh_token_reused')),

@@ -9,7 +9,7 @@ const approval = { approval_reference: '0e3c8a52-61a4-4c3d-9d0e-4b8b4d7e5f10', s
 const polling: EnrolState = { name: 'polling', approval, failures: 0 };
 const requesting: EnrolState = { name: 'requesting', failures: 0 };
 
-describe('enrolment state machine (§2.2 agent side)', () => {
+describe('P3/P4/P6 (agent side): enrolment state machine (§2.2)', () => {
   it('unenrolled: a code → requesting at once; none → re-read the config in 60 s', () => {
     expect(nextEnrolStep({ name: 'unenrolled' }, { kind: 'code', present: true }, runtime)).toMatchObject({ state: { name: 'requesting' }, waitMs: 0 });
     expect(nextEnrolStep({ name: 'unenrolled' }, { kind: 'code', present: false }, runtime)).toMatchObject({ state: { name: 'unenrolled' }, waitMs: CODE_RECHECK_MS });

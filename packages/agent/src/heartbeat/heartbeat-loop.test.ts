@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../test/seeded-runtime';
 import { nextBeatDelay, roleHealthToSend } from './heartbeat-loop';
 
-describe('heartbeat cadence', () => {
+describe('P14 (agent side): heartbeat cadence', () => {
   it('waits 20 s + U(0, 5 s) by default, spread over the whole window', () => {
     const random = seededRandom(21);
     const delays = Array.from({ length: 5000 }, () => nextBeatDelay(20, 5, { random }));

@@ -56,7 +56,7 @@ afterAll(async () => {
 afterEach(removeAgentRoots);
 
 describe('agent socket', () => {
-  it('§5.1: a new upgrade with fresh DPoP headers per attempt, server_busy retried, connect_agent registers', async () => {
+  it('P13 (agent side), §5.1: a new upgrade with fresh DPoP headers per attempt, server_busy retried, connect_agent registers', async () => {
     const identity = generateIdentity();
     const store = createAgentStore({ paths: makeAgentRoot() });
     const serverUrl = `https://127.0.0.1:${port}`;

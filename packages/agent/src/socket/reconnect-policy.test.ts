@@ -21,7 +21,7 @@ function binShares(values: number[], lo: number, hi: number, bins: number): numb
   return counts.map((c) => c / values.length);
 }
 
-describe('reconnect policy (§5.2)', () => {
+describe('P16 (agent side): reconnect policy (§5.2)', () => {
   it('first try after a loss is uniform on [1 s, 15 s]', () => {
     const runtime = manualRuntime(7);
     const values = Array.from({ length: SAMPLES }, () => lostDelay(1, runtime));
