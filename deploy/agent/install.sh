@@ -279,6 +279,11 @@ enrol() {
 }
 
 start_service() {
+  if [ "$DRY_RUN" -eq 0 ] && [ ! -d /run/systemd/system ]; then
+    # Containers and chroots: the unit is in place for when systemd runs; nothing to start now.
+    log "systemd is not running here: the unit is installed but not started; run 'borealis-agent run' under your supervisor"
+    return
+  fi
   run systemctl daemon-reload
   if [ "$START" -eq 1 ]; then
     run systemctl enable --now borealis-agent.service
