@@ -24,6 +24,15 @@ const optionalText = z
   .optional();
 
 /** A whole number within bounds, given as text (environment values are strings). */
+/** An address or an address/prefix block, IPv4 or IPv6. */
+function isCidr(text: string): boolean {
+  const [address = '', prefix, extra] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 function wholeNumber(min: number, max: number, fallback: number, unit = '') {
   const range = `must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
   return z
@@ -63,6 +72,10 @@ const VariablesSchema = z.object({
   BOREALIS_TLS_CERT: optionalText,
   BOREALIS_TLS_KEY: optionalText,
   BOREALIS_TRUSTED_PROXIES: optionalText,
+  BOREALIS_ENROLL_RATE_EXEMPT_CIDRS: optionalText.refine(
+    (v) => v === undefined || v.split(',').every((c) => isCidr(c.trim())),
+    'must be a comma-separated list of addresses or CIDR blocks (10.0.0.0/8, fd00::/8)',
+  ),
   BOREALIS_AUDIT_RETENTION_DAYS: z
     .string()
     .trim()
@@ -100,6 +113,8 @@ export interface EngineConfig {
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly trustedProxies: readonly string[];
+  /** Addresses whose enrolment calls skip the per-address limits (agent-protocol §10, for benchmarks). */
+  readonly enrollRateExemptCidrs: readonly string[];
   /** Audit rows older than this many days are swept (≥ 90). */
   readonly auditRetentionDays: number;
   readonly authHashConcurrency: number;
@@ -178,6 +193,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     tlsCert: v.BOREALIS_TLS_CERT && resolve(cwd, v.BOREALIS_TLS_CERT),
     tlsKey: v.BOREALIS_TLS_KEY && resolve(cwd, v.BOREALIS_TLS_KEY),
     trustedProxies: Object.freeze((v.BOREALIS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    enrollRateExemptCidrs: Object.freeze((v.BOREALIS_ENROLL_RATE_EXEMPT_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     auditRetentionDays: v.BOREALIS_AUDIT_RETENTION_DAYS,
     authHashConcurrency: v.BOREALIS_AUTH_HASH_CONCURRENCY,
     sessionIdleSeconds: v.BOREALIS_SESSION_IDLE_SECONDS,
@@ -251,6 +267,7 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_TLS_CERT: config.tlsCert,
     BOREALIS_TLS_KEY: config.tlsKey,
     BOREALIS_TRUSTED_PROXIES: config.trustedProxies.join(','),
+    BOREALIS_ENROLL_RATE_EXEMPT_CIDRS: config.enrollRateExemptCidrs.join(','),
     BOREALIS_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
     BOREALIS_AUTH_HASH_CONCURRENCY: String(config.authHashConcurrency),
     BOREALIS_SESSION_IDLE_SECONDS: String(config.sessionIdleSeconds),

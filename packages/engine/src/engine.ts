@@ -20,6 +20,7 @@ import { createHostCheck, installSecurityHeaders } from './http/security-headers
 import { DEFAULT_WEBUI_DIR, registerWebUi, sendSpaIndex, wantsSpaFallback } from './http/webui';
 import { createLoggers, type Loggers } from './log/loggers';
 import { installOperatorNamespace } from './realtime/operator-namespace';
+import { installOperatorRelays } from './realtime/operator-relays';
 import { createRealtimeServer, type RealtimeServer } from './realtime/socket-server';
 import { runtimePaths } from './runtime-paths';
 import { createSecurityServices, type ServiceOptions } from './services';
@@ -95,6 +96,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const operatorSockets = installOperatorNamespace(realtime.io, { db: database.db, gate: security.gate, sessions: security.sessions, publicUrl: config.publicUrl });
     security.realtimeHooks.sessionsRevoked = operatorSockets.disconnectSessions;
     security.realtimeHooks.allRevoked = operatorSockets.disconnectAll;
+    const operatorRelays = installOperatorRelays({ operators: operatorSockets, db: database.db, events: security.deviceEvents, log: loggers.root.child({ svc: 'realtime' }) });
     const agents = createAgentRuntime({
       db: database.db,
       clock,
@@ -155,6 +157,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       stop: once(async () => {
         log.info('engine stopping');
         security.maintenance.stop();
+        operatorRelays.close();
         await agents.stop('shutdown');
         await realtime.close();
         await app.close();

@@ -15,12 +15,12 @@ import { registerCredentialRoutes } from './credentials/routes';
 import type { DomainDeps } from './domain-deps';
 import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
-import { registerAgentGroup } from './agent/register';
 import { buildInstallCommand } from './approvals/install-command';
 import { createApprovalService } from './approvals/approval-service';
 import { registerApprovalRoutes } from './approvals/routes';
 import { createEnrollmentService } from './enrollment/enrollment-service';
 import { registerEnrollmentRoutes } from './enrollment/routes';
+import { registerAgentGroup } from './agent/register';
 
 export interface ApiGroup {
   readonly name: string;
@@ -35,6 +35,26 @@ function security(ctx: EngineContext) {
 function domainDeps(ctx: EngineContext): DomainDeps {
   const s = security(ctx);
   return { db: ctx.db, clock: ctx.clock, aegis: s.aegis, audit: s.audit, hasher: s.hasher, sessions: s.sessions, hostSecret: s.hostSecretFile.secret, publicUrl: ctx.config.publicUrl, installCommand: installCommandOf(ctx) };
+}
+
+function enrollmentServiceOf(ctx: EngineContext) {
+  const s = security(ctx);
+  return createEnrollmentService({
+    db: ctx.db,
+    clock: ctx.clock,
+    audit: s.audit,
+    hostSecret: s.hostSecretFile.secret,
+    deviceTrust: s.deviceTrust,
+    deviceEvents: s.deviceEvents,
+    agentTrust: ctx.agentTrust,
+    rateExemptCidrs: ctx.config.enrollRateExemptCidrs,
+  });
+}
+
+function approvalDepsOf(ctx: EngineContext) {
+  const s = security(ctx);
+  const approvals = createApprovalService({ db: ctx.db, clock: ctx.clock, audit: s.audit, deviceEvents: s.deviceEvents });
+  return { db: ctx.db, aegis: s.aegis, installCommand: installCommandOf(ctx), approvals };
 }
 
 function installCommandOf(ctx: EngineContext) {
@@ -52,8 +72,8 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
-  { name: 'agent-install', register: (app, ctx) => registerAgentInstallRoutes(app, { origin: () => security(ctx).deviceTrust.origin(), caPem: () => ctx.agentTrust?.caPem ?? null, bundle: createAgentBundleSource({ cacheDir: ctx.paths.cache }) }) },
+  { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
+  { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
   { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
-  { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: createEnrollmentService({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, hostSecret: security(ctx).hostSecretFile.secret, deviceTrust: security(ctx).deviceTrust, deviceEvents: security(ctx).deviceEvents, agentTrust: ctx.agentTrust }) }) },
-  { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, { db: ctx.db, aegis: security(ctx).aegis, installCommand: installCommandOf(ctx), approvals: createApprovalService({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, deviceEvents: security(ctx).deviceEvents }) }) },
+  { name: 'agent-install', register: (app, ctx) => registerAgentInstallRoutes(app, { origin: () => security(ctx).deviceTrust.origin(), caPem: () => ctx.agentTrust?.caPem ?? null, bundle: createAgentBundleSource({ cacheDir: ctx.paths.cache }) }) },
 ];

@@ -11,6 +11,7 @@ import {
 } from '@borealis/protocol';
 import {
   ConnectAgentSchema,
+  HEARTBEAT_MAX_BYTES,
   HeartbeatSchema,
   type ConnectAgentAck,
   type EngineShutdown,
@@ -19,9 +20,9 @@ import {
 } from '@borealis/protocol/agent';
 import type { Clock } from '../clock';
 import type { DeviceConfigView } from '../domains/agent/agent-config';
-import type { AuthenticatedDevice, DeviceAuthenticator } from '../domains/agent/device-authenticator';
-import { acceptHeartbeat, serverTime } from '../domains/agent/heartbeat-service';
-import type { HeartbeatStore } from '../domains/agent/presence/heartbeat-store';
+import { assertBodyNamesDevice, type AuthenticatedDevice, type DeviceAuthenticator } from '../domains/agent/device-authenticator';
+import { acceptHeartbeat, heartbeatIntervalOf, serverTime } from '../domains/agent/heartbeat-service';
+import { SOCKET_LOSS_GRACE_MS, type HeartbeatStore } from '../domains/agent/presence/heartbeat-store';
 import type { DeviceEvents } from '../domains/devices/device-events';
 import { AppError } from '../errors';
 import { createAdmission } from './agent-admission';
@@ -29,6 +30,8 @@ import { createAdmission } from './agent-admission';
 export const REGISTER_TIMEOUT_MS = 10_000;
 export const SOCKET_MAX_AGE_MS = 24 * 3600_000;
 export const SHUTDOWN_GRACE_MS = 2_000;
+/** §5.4: a socket whose send buffer passes 4 MiB is dropped (`slow_consumer`). */
+export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 /** The upgrade's DPoP `htu` path (agent-protocol §3.2). */
 export const UPGRADE_PATH = '/socket.io/';
 
@@ -71,8 +74,12 @@ export interface AgentNamespace {
   handle(event: string, handler: AgentEventHandler): void;
   /** Sockets on this node, registered or not. */
   localSocketCount(): number;
+  /** guid → token_version the local sockets authenticated with. */
+  localTokenVersions(): Map<string, number>;
   /** Drops a device's sockets on this node with a reason the agent sees first. */
   disconnectDevice(guid: string, reason: AgentDisconnectReason): number;
+  /** Drops sockets whose unsent bytes passed 4 MiB; returns how many. */
+  dropSlowConsumers(): number;
   /** §5.1 graceful stop: `engine_shutdown`, a short wait, then every socket closed. */
   shutdown(reason: EngineShutdown['reason']): Promise<void>;
 }
@@ -85,6 +92,24 @@ function refusal(code: string, retryAfterMs?: number): Error {
   const err = new Error(code) as Error & { data?: unknown };
   err.data = retryAfterMs === undefined ? { code } : { code, retry_after_ms: retryAfterMs };
   return err;
+}
+
+/** Bytes queued on the websocket (ws `bufferedAmount`); Engine.IO keeps no byte count of its own. */
+export function pendingSendBytes(socket: Socket): number {
+  const transport: unknown = socket.conn.transport;
+  if (typeof transport !== 'object' || transport === null || !('socket' in transport)) return 0;
+  const ws: unknown = transport.socket;
+  return typeof ws === 'object' && ws !== null && 'bufferedAmount' in ws && typeof ws.bufferedAmount === 'number' ? ws.bufferedAmount : 0;
+}
+
+/** §3.3 check 10 on socket payloads: a `guid` or `agent_id` naming another device. */
+function namesThisDevice(device: AuthenticatedDevice, body: unknown): boolean {
+  try {
+    assertBodyNamesDevice(device, body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parse<T>(schema: ZodType<T>, payload: unknown): { ok: true; value: T } | { ok: false; message: string } {
@@ -135,22 +160,23 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     const parsed = parse(ConnectAgentSchema, payload);
     if (!parsed.ok) return ackError('validation_failed', parsed.message);
     const body = parsed.value;
-    if (body.guid !== data.device.guid) return ackError('device_mismatch' satisfies ErrorCode, 'connect_agent names another device');
+    if (!namesThisDevice(data.device, body)) return ackError('device_mismatch' satisfies ErrorCode, 'connect_agent names another device');
     const [view, hashes] = await Promise.all([deps.loadConfig(data.device.rowGuid), deps.loadHashes(data.device.rowGuid)]);
     if (!view) return ackError('device_not_found', 'no device has this GUID');
     if (data.closing || !socket.connected) return ackError('superseded', 'socket closed during registration');
-    // One socket per device: an older one on this node goes now; other nodes see it on their next flush.
-    for (const other of local.get(data.device.guid) ?? []) if (other !== socket && dataOf(other).registered) drop(other, 'superseded');
     data.view = view;
     data.hashes = hashes;
     data.registered = true;
     await socket.join([`device:${data.device.guid}`, ...(data.device.siteId === null ? [] : [`site:${data.device.siteId}`])]);
     deps.store.register({ guid: data.device.guid, rowGuid: data.device.rowGuid, hostname: data.device.hostname, siteId: data.device.siteId }, socket.id);
+    // One socket per device: an older one on this node goes now (after the store names the new
+    // socket, so the old one's close is not taken for a loss); other nodes see it on their next flush.
+    for (const other of local.get(data.device.guid) ?? []) if (other !== socket && dataOf(other).registered) drop(other, 'superseded');
     const wanted = body.capabilities.inventory_sections.filter((s) => !hashes.has(s));
     return {
       ok: true,
       server_time: serverTime(deps.clock),
-      heartbeat_interval_s: view.config.heartbeat_interval_s,
+      heartbeat_interval_s: heartbeatIntervalOf(view),
       config_revision: view.config.revision,
       signing_key_id: view.signingKeyId,
       inventory_wanted: wanted,
@@ -164,8 +190,10 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
 
   handlers.set('agent_heartbeat', (_socket, data, payload, ack) => {
     if (!data.registered || !data.view) return ack?.(ackError('not_registered', 'send connect_agent first'));
+    if (Buffer.byteLength(JSON.stringify(payload) ?? '') > HEARTBEAT_MAX_BYTES) return ack?.(ackError('payload_too_large', 'a heartbeat is at most 4 KiB'));
     const parsed = parse(HeartbeatSchema, payload);
     if (!parsed.ok) return ack?.(ackError('validation_failed', parsed.message));
+    if (!namesThisDevice(data.device, parsed.value)) return ack?.(ackError('device_mismatch', 'the heartbeat names another device'));
     ack?.(acceptHeartbeat({ clock: deps.clock, store: deps.store }, data.device, parsed.value, data.view, data.hashes, true));
   });
 
@@ -186,7 +214,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     socket.onAny((event: string, ...args: unknown[]) => {
       const last = args.at(-1);
       const ack = typeof last === 'function' ? (last as Ack) : undefined;
-      const payload = ack ? args[0] : args[0];
+      const payload = args[0];
       const handler = handlers.get(event);
       if (!handler) {
         ack?.(ackError('unknown_event', `unknown event ${event.slice(0, 64)}`));
@@ -204,8 +232,13 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       set.delete(socket);
       if (!set.size) local.delete(guid);
       if (!data.registered) return;
-      if (data.closing === 'superseded') deps.store.release(guid, socket.id);
-      else deps.store.socketLost(guid, socket.id);
+      if (data.closing === 'superseded') {
+        deps.store.release(guid, socket.id);
+        return;
+      }
+      deps.store.socketLost(guid, socket.id);
+      // Offline exactly when the 10 s grace ends, not at the next periodic tick (P14).
+      setTimeout(() => deps.store.tick(), SOCKET_LOSS_GRACE_MS).unref();
     });
   });
 
@@ -231,10 +264,27 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       handlers.set(event, handler);
     },
     localSocketCount: () => [...local.values()].reduce((n, s) => n + s.size, 0),
+    localTokenVersions() {
+      const out = new Map<string, number>();
+      for (const [guid, set] of local) for (const socket of set) out.set(guid, dataOf(socket).device.tokenVersion);
+      return out;
+    },
     disconnectDevice(guid, reason) {
       const sockets = [...(local.get(guid.toUpperCase()) ?? [])];
       for (const socket of sockets) drop(socket, reason);
       return sockets.length;
+    },
+    dropSlowConsumers() {
+      let dropped = 0;
+      for (const set of local.values()) {
+        for (const socket of set) {
+          if (pendingSendBytes(socket) > SEND_BUFFER_LIMIT_BYTES) {
+            drop(socket, 'slow_consumer');
+            dropped += 1;
+          }
+        }
+      }
+      return dropped;
     },
     async shutdown(reason) {
       isStopping = true;

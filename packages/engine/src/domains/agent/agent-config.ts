@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { canonicalJson, encodeB64, HEARTBEAT_INTERVAL_DEFAULT_S, HEARTBEAT_JITTER_DEFAULT_S, type AgentConfig, type AgentSigningKey } from '@borealis/protocol/agent';
+import { AgentConfigSchema, encodeB64, HEARTBEAT_INTERVAL_DEFAULT_S, HEARTBEAT_JITTER_DEFAULT_S, type AgentConfig, type AgentSigningKey } from '@borealis/protocol/agent';
 import type { Database } from '../../db/schema';
 import type { DbExecutor } from '../audit/audit-log';
 
@@ -22,12 +22,21 @@ export const DEFAULT_AGENT_CONFIG: Omit<AgentConfig, 'revision' | 'signing_keys'
   trust: {},
 });
 
+const ConfigBodySchema = AgentConfigSchema.omit({ revision: true });
+
 export interface DeviceConfigView {
   readonly config: AgentConfig;
   readonly siteId: number | null;
   readonly siteName: string | null;
   /** The active job-signing key, or null before Aegis setup made one. */
   readonly signingKeyId: string | null;
+}
+
+/** Sorted-key JSON for the revision; unlike the signing JCS it takes any JSON value (site overrides may hold fractions). */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isPlainObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -73,10 +82,17 @@ export async function loadDeviceConfig(db: Kysely<Database>, rowGuid: string): P
     .executeTakeFirst();
   if (!row) return undefined;
   const keys = await signingKeys(db);
-  let merged = mergeKnown(mergeKnown({ ...DEFAULT_AGENT_CONFIG }, row.site_config), row.device_config);
-  if (row.release_channel_override) merged = { ...merged, release_channel: row.release_channel_override };
-  const body = { ...merged, signing_keys: keys.map((k) => ({ key_id: k.key_id, public_key_spki: k.public_key_spki })) } as Omit<AgentConfig, 'revision'>;
-  const revision = createHash('sha256').update(canonicalJson(body)).digest('hex').slice(0, 16);
+  const signing = keys.map((k) => ({ key_id: k.key_id, public_key_spki: k.public_key_spki }));
+  // Each override level is kept only if the result is still a valid document (a bad enum or a
+  // fraction in a site's JSON must not turn every config pull into a 500).
+  const valid = (candidate: Record<string, unknown>) => ConfigBodySchema.safeParse({ ...candidate, signing_keys: signing }).success;
+  let merged: Record<string, unknown> = { ...DEFAULT_AGENT_CONFIG };
+  for (const override of [row.site_config, row.device_config, row.release_channel_override ? { release_channel: row.release_channel_override } : null]) {
+    const next = mergeKnown(merged, override);
+    if (valid(next)) merged = next;
+  }
+  const body = ConfigBodySchema.parse({ ...merged, signing_keys: signing });
+  const revision = createHash('sha256').update(stableJson(body)).digest('hex').slice(0, 16);
   return {
     config: { revision, ...body },
     siteId: row.site_id,

@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   AgentConfigSchema,
   AgentSigningKeysResponseSchema,
+  HEARTBEAT_MAX_BYTES,
   HeartbeatAckSchema,
   HeartbeatSchema,
   InventoryUploadResponseSchema,
@@ -52,6 +53,7 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRouteDeps):
     schema: { summary: 'Heartbeat while the socket is down (the response is the ack)', body: HeartbeatSchema, response: { 200: HeartbeatAckSchema } },
     handler: async (request) => {
       const d = deviceOf(request);
+      if (Buffer.byteLength(JSON.stringify(request.body)) > HEARTBEAT_MAX_BYTES) throw new AppError('payload_too_large', 'A heartbeat is at most 4 KiB');
       const [view, hashes] = await Promise.all([configOf(d), deps.inventory.hashes(d.rowGuid)]);
       return acceptHeartbeat(deps, d, request.body, view, hashes, false);
     },

@@ -85,8 +85,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   return {
     async refresh(request, body) {
       const rowGuid = body.guid.toLowerCase();
-      const key = await currentKey(deps.db, rowGuid);
-      const proof = await deps.trust.dpop.verify({ method: request.method, path: request.path, header: request.headers.dpop, expectedJkt: key?.jkt });
+      // The key is bound by the family's dpop_jkt (check 5), not by the device's current key: an
+      // agent whose device was re-keyed (overwrite) must hear refresh_token_revoked (P5), not dpop_invalid.
+      const proof = await deps.trust.dpop.verify({ method: request.method, path: request.path, header: request.headers.dpop });
       if (!proof.ok) throw dpopFailure(proof.code === 'use_dpop_nonce' ? 'dpop_invalid' : proof.code, proof.message, proof.serverTime);
       budget(`refresh:${rowGuid}`, REFRESH_PER_MINUTE);
       if (await isPurged(rowGuid)) throw new DeviceAuthError('device_purged', 'this device was purged; enrol again');

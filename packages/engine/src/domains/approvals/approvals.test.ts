@@ -112,6 +112,8 @@ describe.each(DIALECTS)('approvals on %s', (dialect) => {
 
       const refresh = e.t.engine.ctx.security!.deviceTrust.refreshTokens;
       await expect(refresh.rotate({ guid: original.guid, token: original.refresh_token, jkt: jktFromKey(first.keys.publicKey) })).rejects.toMatchObject({ code: 'refresh_token_revoked' });
+      const reasons = await db().selectFrom('refresh_tokens').select('revoke_reason').where('device_guid', '=', original.guid.toLowerCase()).where('revoked_at', 'is not', null).execute();
+      expect(reasons.map((r) => r.revoke_reason)).toContain('reenrolled');
       const audit = await db().selectFrom('audit_events').select('details').where('action', '=', 'enrollment.approved').execute();
       expect(audit.some((a) => JSON.stringify(a.details).includes('"overwrite"'))).toBe(true);
     });

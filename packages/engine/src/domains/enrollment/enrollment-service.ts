@@ -48,6 +48,8 @@ export interface EnrollmentServiceDeps {
   readonly deviceTrust: DeviceTrust;
   readonly deviceEvents: DeviceEvents;
   readonly agentTrust: AgentTrustInfo | null;
+  /** BOREALIS_ENROLL_RATE_EXEMPT_CIDRS. */
+  readonly rateExemptCidrs?: readonly string[];
 }
 
 /** Who sent the request: its (proxy-aware) address and request id, for audit and limits. */
@@ -90,7 +92,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function createEnrollmentService(deps: EnrollmentServiceDeps) {
   const { db, clock } = deps;
   const repo = createApprovalRepository();
-  const limits: EnrollmentLimits = createEnrollmentLimits({ clock });
+  const limits: EnrollmentLimits = createEnrollmentLimits({ clock, exemptCidrs: deps.rateExemptCidrs });
 
   const announceQueue = async () => {
     deps.deviceEvents.emit('approvals_changed', { pending_count: await repo.countPending(db) });

@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createDpopProof,
   EnrollPollResponseSchema,
   EnrollRequestResponseSchema,
   encodeB64,
@@ -51,6 +52,15 @@ describe.each(DIALECTS)('enrolment on %s', (dialect) => {
       const agent = e.agent(site.code);
       expect((await agent.request({ dpop: null })).body.error?.code).toBe('dpop_invalid');
       expect((await agent.request({ dpop: agent.proof(ENROLL_POLL_PATH) })).body.error?.code).toBe('dpop_invalid');
+    });
+
+    it('tells an agent whose clock is 61 s off the server time in the 401', async () => {
+      const agent = e.agent(site.code);
+      const late = { now: () => new Date(e.clock.now().getTime() - 61_000) };
+      const res = await agent.request({ dpop: createDpopProof(agent.keys.privateKey, { method: 'POST', url: `${PUBLIC_URL}${ENROLL_REQUEST_PATH}`, clock: late }) });
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatchObject({ code: 'dpop_invalid', server_time: e.clock.now().toISOString() });
+      expect(res.body.error?.details).toEqual([{ path: 'server_time', message: e.clock.now().toISOString() }]);
     });
 
     it('P2: a wrong code → 403 invalid_enrollment_code, listed to admins as wrong_code with a masked code', async () => {
@@ -242,6 +252,21 @@ describe.each(DIALECTS)('enrolment on %s', (dialect) => {
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ status: 'completed', guid: body.guid });
       expect((await approvalOf(agent.approvalReference!)).status).toBe('completed');
+    });
+
+    it('recreates a purged GUID above its purge barrier and clears the barrier', async () => {
+      const purged = '3f2b8c1e-9d4a-4e6b-8c2d-1a5e7f9b0c3d';
+      await db()
+        .insertInto('device_purge_barriers')
+        .values({ device_guid: purged, required_token_version: 5, purged_at: e.clock.now(), last_hostname: 'Gone-01', last_agent_id: 'GONE-01_X_SYSTEM' })
+        .execute();
+      const agent = e.agent(site.code, { hostname: 'gone-01' });
+      await agent.request();
+      expect((await approve(agent.approvalReference!)).statusCode).toBe(200);
+      const poll = await agent.poll();
+      expect(poll.body).toMatchObject({ status: 'approved', guid: purged.toUpperCase() });
+      expect((await db().selectFrom('devices').select('token_version').where('guid', '=', purged).executeTakeFirstOrThrow()).token_version).toBe(5);
+      expect(await db().selectFrom('device_purge_barriers').select('device_guid').where('device_guid', '=', purged).execute()).toEqual([]);
     });
 
     it('auto-approves a request without conflict while the site window is open: approved, poll_after_ms 0', async () => {

@@ -43,7 +43,7 @@ export function ApprovalTable({ approvals, canDecide, onApprove, onDeny }: Appro
             const conflict = describeConflict(a);
             return (
               <Table.Tr key={a.id} data-testid="approval-row" data-hostname={a.hostname_claimed} data-status={a.status}>
-                <Table.Td maw={320}>
+                <Table.Td miw={260} maw={380}>
                   <Stack gap={4}>
                     <Text size="sm" fw={500} data-testid="approval-hostname">
                       {a.hostname_claimed}
@@ -98,9 +98,9 @@ export function ApprovalTable({ approvals, canDecide, onApprove, onDeny }: Appro
                     {a.last_polled_at ? formatDateTime(a.last_polled_at) : 'Never'}
                   </Text>
                 </Table.Td>
-                <Table.Td>
-                  <Stack gap={2}>
-                    <Badge color={STATUS_COLORS[a.status]} variant="light" data-testid="approval-status">
+                <Table.Td miw={110}>
+                  <Stack gap={2} align="flex-start">
+                    <Badge color={STATUS_COLORS[a.status]} variant="light" style={{ overflow: 'visible' }} data-testid="approval-status">
                       {a.status}
                     </Badge>
                     {a.decided_by && (

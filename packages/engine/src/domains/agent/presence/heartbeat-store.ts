@@ -59,7 +59,7 @@ export interface HeartbeatStore {
   /** A beat on the socket or over REST (REST beats never change presence). */
   heartbeat(device: PresenceDevice, beat: Heartbeat, options: { readonly viaSocket: boolean; readonly intervalS: number }): void;
   isOnline(guid: string): boolean;
-  /** Applies the offline rules; run about every second. */
+  /** Applies the offline rules; run every 250 ms and when a socket's grace ends. */
   tick(): void;
   /** Writes the dirty devices; a failure keeps them dirty for the next call. */
   flush(): Promise<FlushResult>;
@@ -67,6 +67,8 @@ export interface HeartbeatStore {
   flushAndClearPresence(): Promise<FlushResult>;
   /** Devices registered here that another node registered later (cross-node `superseded`). */
   findSupersededElsewhere(): Promise<readonly { readonly guid: string; readonly socketId: string }[]>;
+  /** Devices with a socket here whose trust changed in the database (another node bumped token_version). */
+  findTrustChanged(tokenVersions: ReadonlyMap<string, number>): Promise<readonly string[]>;
 }
 
 export interface HeartbeatStoreDeps {
@@ -281,6 +283,20 @@ export function createHeartbeatStore(deps: HeartbeatStoreDeps): HeartbeatStore {
       const result = all.length ? await write(all, true) : { statements: 0, rows: 0 };
       entries.clear();
       return result;
+    },
+    async findTrustChanged(tokenVersions) {
+      if (!tokenVersions.size) return [];
+      const guids = [...tokenVersions.keys()];
+      const rows = await deps.db
+        .selectFrom('devices')
+        .select(['guid', 'token_version', 'status'])
+        .where('guid', 'in', guids.map((g) => g.toLowerCase()))
+        .execute();
+      const found = new Map(rows.map((r) => [r.guid.toUpperCase(), r]));
+      return guids.filter((g) => {
+        const row = found.get(g);
+        return !row || row.token_version !== tokenVersions.get(g) || row.status === 'revoked' || row.status === 'decommissioned';
+      });
     },
     async findSupersededElsewhere() {
       const mine = [...entries.values()].filter((e) => e.socketId && e.writtenPresence === 'online');
