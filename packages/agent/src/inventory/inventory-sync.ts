@@ -48,6 +48,8 @@ export interface InventorySyncDeps {
   readonly onLifecycleError: (err: LifecycleError) => void;
   /** Watch the package databases (off in tests). */
   readonly watchPackages?: boolean;
+  /** Files whose change means "software changed"; default dpkg status and the rpm databases. */
+  readonly packageDatabases?: readonly string[];
 }
 
 export interface InventorySync {
@@ -150,7 +152,7 @@ export function createInventorySync(deps: InventorySyncDeps): InventorySync {
 
   function watchPackages(): void {
     let pending: TimerHandle | undefined;
-    for (const db of PACKAGE_DATABASES) {
+    for (const db of deps.packageDatabases ?? PACKAGE_DATABASES) {
       try {
         const watcher = watch(dirname(db), (_event, file) => {
           if (!running || (file && !db.endsWith(String(file)))) return;
