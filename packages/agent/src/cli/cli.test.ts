@@ -81,6 +81,20 @@ describe('borealis-agent enroll', () => {
     expect(bad.stderr).toContain('holds no PEM certificate');
   });
 
+  it('takes the CA inline with --engine-ca-b64, and refuses it together with --engine-ca-pem', async () => {
+    const paths = makeAgentRoot();
+    const b64 = Buffer.from(readFileSync(pki.caFile, 'utf8')).toString('base64');
+    const run = await runAgent(paths, ['enroll', '--server-url', stubUrl, '--site-enrollment-code', VALID_CODE, '--engine-ca-b64', b64]);
+    expect(run.code).toBe(4);
+    expect((JSON.parse(readFileSync(paths.configFile, 'utf8')) as { trust: unknown }).trust).toEqual({ mode: 'ca', engine_ca_pem: readFileSync(pki.caFile, 'utf8') });
+    const both = await runAgent(makeAgentRoot(), [...stubArgs, '--engine-ca-b64', b64]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('either --engine-ca-pem or --engine-ca-b64');
+    const bad = await runAgent(makeAgentRoot(), ['enroll', '--server-url', stubUrl, '--site-enrollment-code', VALID_CODE, '--engine-ca-b64', 'bm90IGEgY2VydA==']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--engine-ca-b64 the value holds no PEM certificate');
+  });
+
   it('exits 2 when a required option is missing', async () => {
     const run = await runAgent(makeAgentRoot(), ['enroll', '--server-url', SERVER]);
     expect(run.code).toBe(2);
@@ -197,7 +211,7 @@ describe('borealis-agent usage', () => {
   it('prints help with exit 0', async () => {
     const run = await runAgent(makeAgentRoot(), ['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('enroll --server-url URL --site-enrollment-code CODE [--engine-ca-pem FILE]');
+    expect(run.stdout).toContain('enroll --server-url URL --site-enrollment-code CODE [--engine-ca-pem FILE | --engine-ca-b64 B64]');
   });
 
   it('exits 2 for an unknown command or option, and for an option of another command', async () => {

@@ -21,6 +21,8 @@ export interface EnrollOptions {
   readonly serverUrl: string | undefined;
   readonly enrollmentCode: string | undefined;
   readonly engineCaPemFile: string | undefined;
+  /** `--engine-ca-b64`: the same PEM, base64-encoded (for installers that pass it inline). */
+  readonly engineCaB64?: string | undefined;
   /** Stop once the request is pending; the service keeps polling (installers). */
   readonly isNoWait?: boolean;
 }
@@ -34,9 +36,13 @@ export async function enrollCommand(store: AgentStore, options: EnrollOptions, i
   const code = normalizeEnrollmentCode(options.enrollmentCode);
   // The code is a credential: name the option, never echo the value.
   if (code === undefined) throw new UsageError(`--site-enrollment-code must be ${ENROLLMENT_CODE_FORMAT}`);
-  const trust: AgentTrust = options.engineCaPemFile === undefined
-    ? { mode: 'system' }
-    : { mode: 'ca', engine_ca_pem: await readCaBundle(options.engineCaPemFile) };
+  if (options.engineCaPemFile !== undefined && options.engineCaB64 !== undefined) throw new UsageError('give either --engine-ca-pem or --engine-ca-b64, not both');
+  const caPem = options.engineCaPemFile !== undefined
+    ? await readCaBundle(options.engineCaPemFile)
+    : options.engineCaB64 !== undefined
+      ? checkCaBundle(Buffer.from(options.engineCaB64, 'base64').toString('utf8'), '--engine-ca-b64', 'the value')
+      : undefined;
+  const trust: AgentTrust = caPem === undefined ? { mode: 'system' } : { mode: 'ca', engine_ca_pem: caPem };
   const url = checkServerUrl(options.serverUrl, { hasPinnedCa: hasPinnedCa({ trust }) });
   if (!url.ok) throw new UsageError(`--server-url ${url.message} (got ${JSON.stringify(options.serverUrl)})`);
 
@@ -121,13 +127,17 @@ async function readCaBundle(file: string): Promise<string> {
   } catch (err) {
     throw new UsageError(`--engine-ca-pem cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  return checkCaBundle(text, '--engine-ca-pem', file);
+}
+
+function checkCaBundle(text: string, option: string, source: string): string {
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new UsageError(`--engine-ca-pem ${file} holds no PEM certificate`);
+  if (blocks.length === 0) throw new UsageError(`${option} ${source} holds no PEM certificate`);
   for (const [i, block] of blocks.entries()) {
     try {
       new X509Certificate(block);
     } catch (err) {
-      throw new UsageError(`--engine-ca-pem ${file}: certificate ${i + 1} is not valid X.509 (${(err as Error).message})`);
+      throw new UsageError(`${option} ${source}: certificate ${i + 1} is not valid X.509 (${(err as Error).message})`);
     }
   }
   return `${blocks.join('\n')}\n`;

@@ -18,7 +18,7 @@ export const HELP = `borealis-agent ${AGENT_VERSION} — Borealis Engine agent f
 Usage: borealis-agent <command> [options]
 
 Commands:
-  enroll --server-url URL --site-enrollment-code CODE [--engine-ca-pem FILE] [--no-wait]
+  enroll --server-url URL --site-enrollment-code CODE [--engine-ca-pem FILE | --engine-ca-b64 B64] [--no-wait]
                      write the configuration and the device key, send the enrolment
                      request and wait for approval (--no-wait: stop once it is pending;
                      the service keeps polling)
@@ -41,6 +41,7 @@ const OPTIONS = {
   'server-url': { type: 'string' },
   'site-enrollment-code': { type: 'string' },
   'engine-ca-pem': { type: 'string' },
+  'engine-ca-b64': { type: 'string' },
   'no-wait': { type: 'boolean' },
   yes: { type: 'boolean' },
   'validate-config': { type: 'boolean' },
@@ -52,7 +53,7 @@ type OptionName = keyof typeof OPTIONS;
 
 /** Which options each command accepts; anything else is a usage error. */
 const ALLOWED: Readonly<Record<string, readonly OptionName[]>> = {
-  enroll: ['server-url', 'site-enrollment-code', 'engine-ca-pem', 'no-wait'],
+  enroll: ['server-url', 'site-enrollment-code', 'engine-ca-pem', 'engine-ca-b64', 'no-wait'],
   uninstall: ['yes'],
   run: [],
   status: [],
@@ -86,7 +87,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'enroll':
         return await enrollCommand(
           store,
-          { serverUrl: values['server-url'], enrollmentCode: values['site-enrollment-code'], engineCaPemFile: values['engine-ca-pem'], isNoWait: values['no-wait'] === true },
+          { serverUrl: values['server-url'], enrollmentCode: values['site-enrollment-code'], engineCaPemFile: values['engine-ca-pem'], engineCaB64: values['engine-ca-b64'], isNoWait: values['no-wait'] === true },
           io,
         );
       case 'status':
