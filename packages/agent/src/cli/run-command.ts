@@ -23,7 +23,7 @@ export async function runCommand(store: AgentStore, io: CliIo): Promise<number> 
   process.once('SIGINT', stop);
   log.info('agent starting', { config: store.paths.configFile, pid: process.pid });
   try {
-    await runAgentDaemon({ store, runtime: systemRuntime, log, signal: controller.signal });
+    await runAgentDaemon({ store, runtime: systemRuntime, log, signal: controller.signal, isLogLevelPinned: wanted !== undefined && LEVELS.includes(wanted) });
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);

@@ -35,6 +35,8 @@ export interface DaemonDeps {
   readonly signal: AbortSignal;
   /** Test hook: skip the package-database watchers. */
   readonly watchPackages?: boolean;
+  /** BOREALIS_AGENT_LOG_LEVEL was set: ignore the engine's log_level. */
+  readonly isLogLevelPinned?: boolean;
 }
 
 type ConnectedOutcome = 'stopped' | LifecycleError;
@@ -170,6 +172,8 @@ async function runConnected(deps: ConnectedDeps): Promise<ConnectedOutcome> {
     log,
     onLifecycleError,
     apply(cfg) {
+      // BOREALIS_AGENT_LOG_LEVEL set locally wins over the engine's setting (troubleshooting).
+      if (!deps.isLogLevelPinned) log.setLevel(cfg.log_level);
       heartbeat.configure({ intervalS: cfg.heartbeat_interval_s, jitterS: cfg.heartbeat_jitter_s });
       inventory.configure({ checkS: cfg.inventory_check_interval_s, softwareS: cfg.software_interval_s, fullS: cfg.full_inventory_interval_s });
     },
