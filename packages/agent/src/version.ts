@@ -1,7 +1,11 @@
-// The agent's version, from its package.json.
-
+// The agent's version: injected by the single-file build, else read from package.json.
 import { readFileSync } from 'node:fs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+declare const __BOREALIS_AGENT_VERSION__: string | undefined;
 
-export const AGENT_VERSION: string = pkg.version;
+function fromPackageJson(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export const AGENT_VERSION: string = typeof __BOREALIS_AGENT_VERSION__ === 'string' ? __BOREALIS_AGENT_VERSION__ : fromPackageJson();

@@ -1,14 +1,15 @@
 // The `borealis-agent` command line: enroll, run, status, uninstall, --validate-config, --help.
-// Exit codes: 0 ok, 1 runtime failure (or not implemented yet), 2 bad usage or configuration.
+// Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 3 enrolment denied,
+// 4 enrolment code refused by the engine.
 
 import { parseArgs } from 'node:util';
 import { AgentConfigError } from '../config/load-agent-file';
-import { ensureIdentity } from '../identity/ensure-identity';
 import { AgentPathsError, resolveAgentPaths } from '../paths/agent-paths';
 import { createAgentStore } from '../state/agent-store';
 import { AGENT_VERSION } from '../version';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io';
 import { enrollCommand } from './enroll-command';
+import { runCommand } from './run-command';
 import { statusCommand } from './status-command';
 import { uninstallCommand } from './uninstall-command';
 
@@ -17,12 +18,18 @@ export const HELP = `borealis-agent ${AGENT_VERSION} — Borealis Engine agent f
 Usage: borealis-agent <command> [options]
 
 Commands:
-  enroll --server-url URL --site-enrollment-code CODE [--engine-ca-pem FILE]
-                     write the configuration and the device key, then enrol
-  run                start the agent service
-  status             show the configuration, enrolment and key fingerprint on disk
-  uninstall --yes    delete the agent's configuration, device key, state and logs
-  --validate-config  check agent.json and print OK or the problems
+  enroll --server-url URL --site-enrollment-code CODE [--engine-ca-pem FILE | --engine-ca-b64 B64] [--no-wait]
+                     write the configuration and the device key, send the enrolment
+                     request and wait for approval (--no-wait: stop once it is pending;
+                     the service keeps polling)
+  run                run the agent (the systemd service runs this)
+  status             enrolment, GUID, server, site, token expiry, last heartbeat
+  uninstall --yes    stop and remove the service, and delete the agent's configuration,
+                     device key, state and logs
+  --validate-config  check agent.json: prints "agent config ok" or names the bad key
+
+Exit codes: 0 ok, 1 failure (engine unreachable, …), 2 bad usage or configuration,
+3 enrolment denied by an operator, 4 enrolment code refused by the engine.
   version            print the version
   help, --help       show this help
 
@@ -34,6 +41,8 @@ const OPTIONS = {
   'server-url': { type: 'string' },
   'site-enrollment-code': { type: 'string' },
   'engine-ca-pem': { type: 'string' },
+  'engine-ca-b64': { type: 'string' },
+  'no-wait': { type: 'boolean' },
   yes: { type: 'boolean' },
   'validate-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -44,7 +53,7 @@ type OptionName = keyof typeof OPTIONS;
 
 /** Which options each command accepts; anything else is a usage error. */
 const ALLOWED: Readonly<Record<string, readonly OptionName[]>> = {
-  enroll: ['server-url', 'site-enrollment-code', 'engine-ca-pem'],
+  enroll: ['server-url', 'site-enrollment-code', 'engine-ca-pem', 'engine-ca-b64', 'no-wait'],
   uninstall: ['yes'],
   run: [],
   status: [],
@@ -73,12 +82,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     switch (command) {
       case 'validate-config':
         await store.load();
-        io.out(`OK ${paths.configFile}\n`);
+        io.out('agent config ok\n');
         return EXIT_OK;
       case 'enroll':
         return await enrollCommand(
           store,
-          { serverUrl: values['server-url'], enrollmentCode: values['site-enrollment-code'], engineCaPemFile: values['engine-ca-pem'] },
+          { serverUrl: values['server-url'], enrollmentCode: values['site-enrollment-code'], engineCaPemFile: values['engine-ca-pem'], engineCaB64: values['engine-ca-b64'], isNoWait: values['no-wait'] === true },
           io,
         );
       case 'status':
@@ -86,10 +95,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'uninstall':
         return await uninstallCommand(paths, { isConfirmed: values.yes === true }, io);
       case 'run':
-        // Startup steps 1–2 of §4.1 work; the network steps (3–9) do not exist yet.
-        await store.load();
-        await ensureIdentity(store);
-        return fail(io, EXIT_FAILURE, 'run is not implemented yet: the configuration and device key are ready, but this build cannot connect to the engine');
+        return await runCommand(store, io);
       default:
         throw new UsageError(`unknown command "${command}"; run borealis-agent --help`);
     }

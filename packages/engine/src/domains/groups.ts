@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { EngineContext } from '../engine-context';
 import { registerAegisRoutes } from './aegis/routes';
+import { createAgentBundleSource } from './agent-install/agent-bundle';
+import { registerAgentInstallRoutes } from './agent-install/routes';
 import { registerPasskeyRoutes } from './auth/passkeys/routes';
 import { registerAuthRoutes } from './auth/routes';
 import { registerBootstrapRoutes } from './bootstrap/routes';
@@ -73,4 +75,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
   { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
   { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
+  { name: 'agent-install', register: (app, ctx) => registerAgentInstallRoutes(app, { origin: () => security(ctx).deviceTrust.origin(), caPem: () => ctx.agentTrust?.caPem ?? null, bundle: createAgentBundleSource({ cacheDir: ctx.paths.cache }) }) },
 ];

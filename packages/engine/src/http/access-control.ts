@@ -47,7 +47,7 @@ export interface AccessControlDeps {
   readonly deviceAuth?: DeviceAuthenticator;
 }
 
-const BUDGETS = { bootstrap: 10, sign_in: 30 } as const;
+const BUDGETS = { bootstrap: 10, sign_in: 30, agent_install: 60 } as const;
 const OPERATOR_BUDGET = 600;
 
 export function installAccessControl(app: FastifyInstance, deps: AccessControlDeps): void {

@@ -25,7 +25,7 @@ declare module 'fastify' {
     /** Reachable while the user must change their password (security.md §4.2). */
     allowDuringPasswordChange?: boolean;
     /** Per-address request budget for unauthenticated routes (api.md rate limits). */
-    rateLimit?: 'bootstrap' | 'sign_in';
+    rateLimit?: 'bootstrap' | 'sign_in' | 'agent_install';
   }
 }
 
