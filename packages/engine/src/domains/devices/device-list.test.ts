@@ -96,7 +96,8 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
       const key = (d: Item): string | number => {
         switch (sort.replace('-', '')) {
           case 'last_seen':
-            return d.last_seen ? Date.parse(d.last_seen) : 0;
+            // Never seen: last ascending (NULLS LAST), first descending (NULLS FIRST).
+            return d.last_seen ? Date.parse(d.last_seen) : Number.POSITIVE_INFINITY;
           case 'site':
             return (d.site_name ?? '').toLowerCase();
           case 'status':

@@ -106,8 +106,9 @@ export function createDeviceService(deps: DeviceServiceDeps) {
         const rows = await repo.listPage(db, { where, plan, after, limit: input.limit });
         const page = rows.slice(0, input.limit);
         const last = page.at(-1);
-        const next = rows.length > input.limit && last ? encodeDeviceCursor(plan, [...plan.keys.map((_, i) => last[`c${i}`]!), last.guid]) : null;
-        const estimate = await repo.count(db, where, DEVICE_COUNT_CAP);
+        const next = rows.length > input.limit && last ? encodeDeviceCursor(plan, plan.keys.map((_, i) => last[`c${i}`] ?? null)) : null;
+        // A first page that is not full holds every match: no second query to count them.
+        const estimate = !after && !next ? page.length : await repo.count(db, where, DEVICE_COUNT_CAP);
         const exact = input.count === 'exact' ? (estimate < DEVICE_COUNT_CAP ? estimate : await repo.count(db, where, null)) : undefined;
         return {
           devices: page.map((r) => presentListItem(r)),
