@@ -113,6 +113,7 @@ async function timed(sessions: Sessions, url: string): Promise<{ ms: number; bod
   const started = performance.now();
   const res = await client.get(url);
   const ms = performance.now() - started;
+  if (process.env.BENCH_SLOW && ms > Number(process.env.BENCH_SLOW)) process.stderr.write(`slow ${Math.round(ms)} ms ${url}\n`);
   if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
   return { ms, body: res.json() as { next_cursor?: string | null } };
 }

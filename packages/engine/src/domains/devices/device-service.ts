@@ -103,13 +103,15 @@ export function createDeviceService(deps: DeviceServiceDeps) {
       const after = input.cursor ? decodeDeviceCursor(plan, input.cursor) : null;
       const where = await listWhere(scope.siteIds, input);
       return regexSafe('filter_id', async () => {
-        const rows = await repo.listPage(db, { where, plan, after, limit: input.limit });
+        const withTotal = input.q !== undefined;
+        const rows = await repo.listPage(db, { where, plan, after, limit: input.limit, withTotal });
         const page = rows.slice(0, input.limit);
         const last = page.at(-1);
         const next = rows.length > input.limit && last ? encodeDeviceCursor(plan, plan.keys.map((_, i) => last[`c${i}`] ?? null)) : null;
-        // A first page that is not full holds every match: no second query to count them.
-        const estimate = !after && !next ? page.length : await repo.count(db, where, DEVICE_COUNT_CAP);
-        const exact = input.count === 'exact' ? (estimate < DEVICE_COUNT_CAP ? estimate : await repo.count(db, where, null)) : undefined;
+        // A first page that is not full holds every match, and a first search page counted them.
+        const known = !after ? (!next ? page.length : withTotal && rows[0]?.total_matches !== undefined ? Number(rows[0].total_matches) : null) : null;
+        const estimate = known !== null ? Math.min(known, DEVICE_COUNT_CAP) : await repo.count(db, where, DEVICE_COUNT_CAP);
+        const exact = input.count === 'exact' ? (known ?? (estimate < DEVICE_COUNT_CAP ? estimate : await repo.count(db, where, null))) : undefined;
         return {
           devices: page.map((r) => presentListItem(r)),
           next_cursor: next,
