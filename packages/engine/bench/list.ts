@@ -4,6 +4,7 @@
 // site-scoped operator, while a heartbeat flush runs; p50/p99 per kind and the scoped plan's shape.
 
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import { makeHome, startTestEngine } from '../test/engine-harness';
@@ -141,7 +142,8 @@ async function mixed(client: Sessions, filterId: number, runs: number, rand: () 
 export async function listScenario(ctx: ScenarioContext): Promise<Figure[]> {
   const home = makeHome();
   const t = await startTestEngine({ dialect: ctx.database, home, env: { BOREALIS_LOG_LEVEL: 'warn' } });
-  const figures: Figure[] = [];
+  // The machine's 1-minute load when the run starts: on a shared 2-core host it explains the tails.
+  const figures: Figure[] = [{ name: 'load_avg_1m', value: round(loadavg()[0] ?? 0), unit: 'runnable' }];
   try {
     const admin = await setUpEngine(t);
     const db = t.engine.ctx.db;

@@ -2,10 +2,19 @@
 // sites (api.md "Collections", data-model.md §4), one device, its inventory, search, online agents
 // and descriptions. Devices outside the caller's scope do not exist for them (404).
 
-import type { AgentMap, Device, DeviceDetails, DeviceInventory, DeviceList, DeviceSearchResult } from '@borealis/protocol';
-import { DEVICE_COUNT_CAP, INVENTORY_SECTION_NAMES } from '@borealis/protocol';
-import type { Kysely } from 'kysely';
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import {
+  DEVICE_COUNT_CAP,
+  INVENTORY_SECTION_NAMES,
+  type AgentMap,
+  type Device,
+  type DeviceDetails,
+  type DeviceInventory,
+  type DeviceList,
+  type DeviceSearchResult,
+  type DeviceSort,
+  type DeviceStatus,
+} from '@borealis/protocol';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
 import { loadSiteScope, requireSitePermission, type ScopeUser } from '../../db/site-scope';
@@ -16,7 +25,6 @@ import type { DeviceEvents } from './device-events';
 import { decodeDeviceCursor, encodeDeviceCursor, searchPredicate, sortPlan, type DeviceListRow } from './device-list-sql';
 import { presentDevice, presentListItem, wireGuid } from './device-presenter';
 import { createDeviceRepository, displayNamePredicate, guidPredicate, scopePredicate } from './device-repository';
-import type { DeviceStatus, DeviceSort } from '@borealis/protocol';
 
 type Predicate = RawBuilder<SqlBool>;
 
