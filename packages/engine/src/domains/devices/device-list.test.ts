@@ -78,7 +78,7 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
-  it('pages by hostname with no duplicate and no gap, ties broken by GUID', async () => {
+  it('DM17: walking the keyset pages by hostname yields no duplicate and no gap', async () => {
     const all = await walk(admin.client, 'sort=hostname', 7);
     expect(all).toHaveLength(50);
     expect(new Set(all.map((d) => d.guid)).size).toBe(50);
@@ -87,7 +87,7 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
   });
 
   it.each(['hostname', '-hostname', 'last_seen', '-last_seen', 'site', '-site', 'status', '-status', 'os', '-os', 'enrolled_at', '-enrolled_at'])(
-    'walks every device exactly once when sorted by %s',
+    'DM17: walks every device exactly once, in order, when sorted by %s',
     async (sort) => {
       const all = await walk(admin.client, `sort=${sort}`, 6);
       expect(all).toHaveLength(50);
