@@ -13,6 +13,13 @@ type Predicate = RawBuilder<SqlBool>;
 // also lets a last_seen sort walk the heartbeat index and reach devices by primary key.
 export const DEVICE_FROM = sql`devices d JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id`;
 
+/**
+ * The same rows for counting. LEFT joins on unique keys are dropped by the planner when no
+ * predicate reads them, so an unfiltered count touches only `devices` (an inner join would hash
+ * the whole heartbeat table: 48 ms at 50,000). Every device has its heartbeat row, so both agree.
+ */
+export const DEVICE_COUNT_FROM = sql`devices d LEFT JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id`;
+
 /** The list columns (DeviceListItem). */
 export const LIST_COLUMNS = sql`d.guid, d.display_name, d.hostname, d.fqdn, d.description, d.site_id, s.name AS site_name, d.status,
   d.agent_id, d.platform, d.arch, coalesce(h.agent_version, d.agent_version) AS agent_version, d.operating_system, d.os_version,
