@@ -10,3 +10,6 @@ export * from './sites';
 export * from './credentials';
 export * from './audit';
 export * from './approvals';
+export * from './devices';
+export * from './metadata';
+export * from './filters';
