@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   unknown_targets: 422,
   unsupported_run_mode: 422,
   unsupported_variable_type: 422,
+  reserved_metadata_field: 422,
 
   bootstrap_required: 423,
   auth_reset_required: 423,

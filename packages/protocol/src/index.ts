@@ -9,3 +9,6 @@ export * from './users';
 export * from './sites';
 export * from './credentials';
 export * from './audit';
+export * from './devices';
+export * from './metadata';
+export * from './filters';
