@@ -1,10 +1,12 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
 // Each names the roles that may use it; the others neither see the link nor reach the page.
 import type { Me } from '@borealis/protocol';
-import { IconBuildingCommunity, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconDevices, IconFilter, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
 import { AuditPage } from './features/audit/AuditPage';
 import { SecurityPage } from './features/aegis/SecurityPage';
 import { CredentialsPage } from './features/credentials/CredentialsPage';
+import { DevicesArea } from './features/devices/DevicesArea';
+import { FiltersArea } from './features/filters/FiltersArea';
 import { ServerPage } from './features/server/ServerPage';
 import { SitesPage } from './features/sites/SitesPage';
 import { UsersPage } from './features/users/UsersPage';
@@ -19,6 +21,8 @@ const EVERYONE = ['admin', 'operator', 'viewer'] as const;
 export const AREAS: readonly RoleArea[] = [
   { path: 'server', label: 'Server', icon: IconServer, element: <ServerPage />, roles: EVERYONE },
   { path: 'sites', label: 'Sites', icon: IconBuildingCommunity, element: <SitesPage />, roles: EVERYONE },
+  { path: 'devices', label: 'Devices', icon: IconDevices, element: <DevicesArea />, roles: EVERYONE },
+  { path: 'filters', label: 'Filters', icon: IconFilter, element: <FiltersArea />, roles: EVERYONE },
   { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
   { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },

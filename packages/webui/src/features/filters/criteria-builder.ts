@@ -1,6 +1,7 @@
 // Editor state for a device filter's criteria (automation.md §7): groups of conditions, each with a
 // join to the one before it, folded strictly left to right. Pure functions, so the editor's rules
 // are tested without a browser; every group and condition carries a stable key for React.
+import { FILTER_CONDITIONS_MAX, FILTER_GROUPS_MAX, FILTER_REGEX_MAX } from '@borealis/protocol';
 
 export type Join = 'AND' | 'OR';
 
@@ -39,9 +40,9 @@ export interface CriteriaOut {
   }[];
 }
 
-export const MAX_GROUPS = 20;
-export const MAX_CONDITIONS = 50;
-export const MAX_REGEX = 256;
+export const MAX_GROUPS = FILTER_GROUPS_MAX;
+export const MAX_CONDITIONS = FILTER_CONDITIONS_MAX;
+export const MAX_REGEX = FILTER_REGEX_MAX;
 
 export const EMPTY_CRITERIA: CriteriaState = { groups: [], seq: 1 };
 

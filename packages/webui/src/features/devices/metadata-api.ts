@@ -1,0 +1,15 @@
+// Calls for a device's 500 metadata fields (routes.tsv groups `devices` and `metadata`).
+import { DeviceMetadataListSchema, DeviceMetadataValueSchema } from '@borealis/protocol';
+import { getJson, type RequestOptions, sendJson } from '../../shared/api-client';
+
+export const getDeviceMetadata = (guid: string, options?: RequestOptions) =>
+  getJson(`/api/devices/${encodeURIComponent(guid)}/metadata_fields`, DeviceMetadataListSchema, options);
+
+/** Blank clears the value. */
+export const setDeviceMetadata = (guid: string, fieldNumber: number, value: string) =>
+  sendJson(
+    'PUT',
+    `/api/devices/${encodeURIComponent(guid)}/metadata_fields/${fieldNumber}`,
+    { value: value.trim() === '' ? null : value },
+    DeviceMetadataValueSchema,
+  );
