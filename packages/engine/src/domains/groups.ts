@@ -13,6 +13,7 @@ import { registerCredentialRoutes } from './credentials/routes';
 import type { DomainDeps } from './domain-deps';
 import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
+import { registerDeviceRoutes } from './devices/routes';
 
 export interface ApiGroup {
   readonly name: string;
@@ -39,4 +40,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
+  { name: 'devices', register: (app, ctx) => registerDeviceRoutes(app, { ...domainDeps(ctx), deviceEvents: security(ctx).deviceEvents, refreshTokens: security(ctx).deviceTrust.refreshTokens }) },
 ];

@@ -1,0 +1,182 @@
+// The SQL of the device list (data-model.md §4 "Device list"): the joined row, the whitelisted
+// sorts as keysets over index-backed expressions, the opaque cursor, search and the capped count.
+
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { DeviceSort } from '@borealis/protocol';
+import { ValidationError } from '../../errors';
+import { escapeLike } from '../filters/criteria-sql';
+
+type Predicate = RawBuilder<SqlBool>;
+
+/** FROM clause shared by every device read: `d` devices, `h` heartbeat state, `s` site. */
+export const DEVICE_FROM = sql`devices d LEFT JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id`;
+
+/** The list columns (DeviceListItem). */
+export const LIST_COLUMNS = sql`d.guid, d.display_name, d.hostname, d.fqdn, d.description, d.site_id, s.name AS site_name, d.status,
+  d.agent_id, d.platform, d.arch, coalesce(h.agent_version, d.agent_version) AS agent_version, d.operating_system, d.os_version,
+  d.device_type, d.domain, host(h.internal_ip) AS internal_ip, host(d.external_ip) AS external_ip, h.last_user, h.cpu_percent,
+  h.memory_percent, h.storage_max_usage_percent, d.storage_free_percent, d.total_ram_bytes, d.logical_cores, d.cpu_model,
+  h.uptime_seconds, h.last_reboot_at, h.last_seen_at, (h.presence_node_id IS NOT NULL) AS online, d.enrolled_at`;
+
+/** The extra columns of one device (Device). */
+export const DETAIL_COLUMNS = sql`${LIST_COLUMNS}, d.status_reason, d.status_changed_at, d.status_changed_by, d.ssl_key_fingerprint,
+  d.os_id, d.kernel, d.virtualization, d.manufacturer, d.system_model, d.serial_number, h.release_channel, h.swap_percent,
+  h.load_1m, h.process_count, h.logged_in_users, h.disks, h.role_health, d.last_enrollment_at, d.version, d.token_version`;
+
+export interface DeviceListRow {
+  guid: string;
+  display_name: string;
+  hostname: string;
+  fqdn: string | null;
+  description: string | null;
+  site_id: number | null;
+  site_name: string | null;
+  status: 'active' | 'quarantined' | 'revoked' | 'decommissioned';
+  agent_id: string;
+  platform: string;
+  arch: string;
+  agent_version: string | null;
+  operating_system: string | null;
+  os_version: string | null;
+  device_type: string | null;
+  domain: string | null;
+  internal_ip: string | null;
+  external_ip: string | null;
+  last_user: string | null;
+  cpu_percent: number | null;
+  memory_percent: number | null;
+  storage_max_usage_percent: number | null;
+  storage_free_percent: number | null;
+  total_ram_bytes: string | null;
+  logical_cores: number | null;
+  cpu_model: string | null;
+  uptime_seconds: string | null;
+  last_reboot_at: Date | null;
+  last_seen_at: Date | null;
+  online: boolean;
+  enrolled_at: Date;
+}
+
+export interface DeviceDetailRow extends DeviceListRow {
+  status_reason: string | null;
+  status_changed_at: Date | null;
+  status_changed_by: string | null;
+  ssl_key_fingerprint: string;
+  os_id: string | null;
+  kernel: string | null;
+  virtualization: string | null;
+  manufacturer: string | null;
+  system_model: string | null;
+  serial_number: string | null;
+  release_channel: string | null;
+  swap_percent: number | null;
+  load_1m: number | null;
+  process_count: number | null;
+  logged_in_users: string[] | null;
+  disks: unknown;
+  role_health: unknown;
+  last_enrollment_at: Date;
+  version: number;
+  token_version: number;
+}
+
+type KeyType = 'text' | 'numeric';
+interface SortKey {
+  readonly expr: RawBuilder<unknown>;
+  readonly type: KeyType;
+}
+
+const NAME: SortKey = { expr: sql`lower(d.display_name)`, type: 'text' };
+
+/**
+ * Sort keys before the GUID tie-breaker. hostname walks ix_devices__name_guid (or the scoped
+ * (site_id, name, guid) index); nullable columns are coalesced so the keyset stays total.
+ */
+const SORT_KEYS: Record<string, readonly SortKey[]> = {
+  hostname: [NAME],
+  last_seen: [{ expr: sql`coalesce(extract(epoch FROM h.last_seen_at), 0)`, type: 'numeric' }],
+  site: [{ expr: sql`lower(coalesce(s.name, ''))`, type: 'text' }, NAME],
+  status: [{ expr: sql`d.status`, type: 'text' }, NAME],
+  os: [{ expr: sql`lower(coalesce(d.operating_system, ''))`, type: 'text' }, NAME],
+  enrolled_at: [{ expr: sql`extract(epoch FROM d.enrolled_at)`, type: 'numeric' }],
+};
+
+export interface SortPlan {
+  readonly sort: DeviceSort;
+  readonly keys: readonly SortKey[];
+  readonly descending: boolean;
+}
+
+export function sortPlan(sort: DeviceSort): SortPlan {
+  const descending = sort.startsWith('-');
+  return { sort, keys: SORT_KEYS[descending ? sort.slice(1) : sort]!, descending };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NUMERIC = /^-?\d{1,20}(\.\d{1,12})?$/;
+
+export function encodeDeviceCursor(plan: SortPlan, values: readonly string[]): string {
+  return Buffer.from(JSON.stringify([plan.sort, ...values]), 'utf8').toString('base64url');
+}
+
+/** The key values a cursor holds (…, guid), or 422 on a cursor of another sort or a tampered one. */
+export function decodeDeviceCursor(plan: SortPlan, cursor: string): string[] {
+  const invalid = () => new ValidationError([{ path: 'cursor', message: 'is not a cursor of this list and sort; start again from the first page' }]);
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid(); // not JSON: tampered or foreign
+  }
+  if (!Array.isArray(value) || value.length !== plan.keys.length + 2 || value[0] !== plan.sort) throw invalid();
+  const values = value.slice(1) as unknown[];
+  const ok = values.every((v, i) => {
+    if (typeof v !== 'string' || v.length > 1024) return false;
+    if (i === plan.keys.length) return UUID.test(v);
+    return plan.keys[i]!.type === 'numeric' ? NUMERIC.test(v) : true;
+  });
+  if (!ok) throw invalid();
+  return values as string[];
+}
+
+/** `SELECT` list of the cursor columns (c0…cn-1, then the GUID as cg). */
+export function cursorColumns(plan: SortPlan): RawBuilder<unknown> {
+  return sql.join(plan.keys.map((k, i) => sql`CAST(${k.expr} AS text) AS ${sql.ref(`c${i}`)}`));
+}
+
+/** Rows strictly after the cursor in the sort's direction. */
+export function afterCursor(plan: SortPlan, values: readonly string[]): Predicate {
+  const left = sql.join([...plan.keys.map((k) => k.expr), sql`d.guid`]);
+  const right = sql.join([...plan.keys.map((k, i) => sql`CAST(${values[i]} AS ${sql.raw(k.type)})`), sql`CAST(${values[plan.keys.length]} AS uuid)`]);
+  return sql<SqlBool>`(${left}) ${sql.raw(plan.descending ? '<' : '>')} (${right})`;
+}
+
+export function orderBy(plan: SortPlan): RawBuilder<unknown> {
+  const dir = sql.raw(plan.descending ? 'DESC' : 'ASC');
+  return sql.join([...plan.keys.map((k) => sql`${k.expr} ${dir}`), sql`d.guid ${dir}`]);
+}
+
+const IP_LIKE = /^[0-9a-f.:]+$/i;
+
+/**
+ * `q`: a substring of the name or description (trigram GIN indexes), a logged-in or last user, or
+ * the start of an IP. Users and IPs scan the narrow hot table (data-model.md §4).
+ */
+export function searchPredicate(q: string): Predicate {
+  const contains = `%${escapeLike(q.toLowerCase())}%`;
+  const ipPrefix = `${escapeLike(q.toLowerCase())}%`;
+  const isIp = IP_LIKE.test(q);
+  const hot = isIp
+    ? sql`SELECT device_guid FROM device_heartbeat_state WHERE host(internal_ip) LIKE ${ipPrefix} OR lower(last_user) LIKE ${contains}`
+    : sql`SELECT device_guid FROM device_heartbeat_state WHERE lower(last_user) LIKE ${contains}
+            OR EXISTS (SELECT 1 FROM unnest(logged_in_users) AS u(name) WHERE lower(u.name) LIKE ${contains})`;
+  const external = isIp ? sql`UNION SELECT guid FROM devices WHERE host(external_ip) LIKE ${ipPrefix}` : sql``;
+  return sql<SqlBool>`d.guid IN (SELECT guid FROM devices WHERE lower(display_name) LIKE ${contains} OR lower(description) LIKE ${contains}
+    UNION ${hot} ${external})`;
+}
+
+/** AND of the predicates (true when none). */
+export function allOf(predicates: readonly Predicate[]): Predicate {
+  return predicates.length ? sql<SqlBool>`${sql.join(predicates, sql` AND `)}` : sql<SqlBool>`true`;
+}
