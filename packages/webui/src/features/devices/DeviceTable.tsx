@@ -16,8 +16,8 @@ import { PresenceDot } from './PresenceDot';
 const ROW_HEIGHT = 44;
 /** Start fetching the next page this many rows before the end, so scrolling rarely waits. */
 const PREFETCH_ROWS = 30;
-const GRID = '32px minmax(200px, 2fr) minmax(120px, 1fr) minmax(160px, 1.3fr) 130px 120px 100px 110px 130px 44px';
-const MIN_WIDTH = 1240;
+const GRID = '24px minmax(160px, 2fr) minmax(100px, 1fr) minmax(140px, 1.4fr) 112px minmax(80px, 0.8fr) 72px 96px 100px 32px';
+const MIN_WIDTH = 1060;
 
 export interface DeviceTableProps {
   readonly devices: readonly DeviceListItem[];

@@ -33,14 +33,14 @@ export function DeviceToolbar({ query, onChange }: DeviceToolbarProps) {
     <Group gap="sm" align="flex-end" wrap="wrap" data-testid="devices-toolbar">
       <TextInput
         aria-label="Search devices"
-        placeholder="Search name, description, IP or user"
+        placeholder="Search name, IP, user…"
         leftSection={<IconSearch size={16} />}
         value={search}
         onChange={(event) => {
           setSearch(event.currentTarget.value);
           pushSearch(event.currentTarget.value);
         }}
-        w={300}
+        w={260}
         data-testid="devices-search"
       />
       <Select
