@@ -373,3 +373,6 @@ export const UpdateDeviceListViewRequestSchema = z.strictObject({
 export type UpdateDeviceListViewRequest = z.infer<typeof UpdateDeviceListViewRequestSchema>;
 
 export const ListViewIdParamsSchema = z.object({ view_id: z.coerce.number().int().positive().max(2_147_483_647) });
+
+export const DeletedDeviceListViewSchema = z.object({ id: z.number().int(), deleted: z.literal(true) });
+export type DeletedDeviceListView = z.infer<typeof DeletedDeviceListViewSchema>;

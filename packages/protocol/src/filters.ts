@@ -188,3 +188,6 @@ export const DeviceFilterEditorMetadataSchema = z.object({
   limits: z.object({ groups: z.number().int(), conditions: z.number().int(), regex_length: z.number().int(), preview: z.number().int() }),
 });
 export type DeviceFilterEditorMetadata = z.infer<typeof DeviceFilterEditorMetadataSchema>;
+
+export const DeletedDeviceFilterSchema = z.object({ id: z.number().int(), deleted: z.literal(true) });
+export type DeletedDeviceFilter = z.infer<typeof DeletedDeviceFilterSchema>;

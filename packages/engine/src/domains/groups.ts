@@ -14,6 +14,7 @@ import type { DomainDeps } from './domain-deps';
 import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
 import { registerDeviceRoutes } from './devices/routes';
+import { registerFilterRoutes } from './filters/routes';
 
 export interface ApiGroup {
   readonly name: string;
@@ -41,4 +42,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
   { name: 'devices', register: (app, ctx) => registerDeviceRoutes(app, { ...domainDeps(ctx), deviceEvents: security(ctx).deviceEvents, refreshTokens: security(ctx).deviceTrust.refreshTokens }) },
+  { name: 'filters', register: (app, ctx) => registerFilterRoutes(app, { db: ctx.db, clock: ctx.clock }) },
 ];
