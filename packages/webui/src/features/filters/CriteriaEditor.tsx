@@ -153,7 +153,7 @@ function ConditionRow({ condition, position, metadata, isReadOnly, onChange, onR
   return (
     <Group gap="xs" align="flex-start" wrap="wrap" data-testid="criteria-condition">
       {position === 0 ? (
-        <Text size="sm" c="dimmed" w={80} pt={6}>
+        <Text size="sm" c="dimmed" w={64} pt={6}>
           Where
         </Text>
       ) : (
@@ -162,7 +162,7 @@ function ConditionRow({ condition, position, metadata, isReadOnly, onChange, onR
           data={JOINS}
           value={condition.join_with}
           onChange={(value) => onChange({ join_with: value === 'OR' ? 'OR' : 'AND' })}
-          w={80}
+          w={64}
           size="sm"
           disabled={isReadOnly}
           allowDeselect={false}
@@ -175,7 +175,7 @@ function ConditionRow({ condition, position, metadata, isReadOnly, onChange, onR
         value={condition.field}
         onChange={(value) => value && onChange({ field: value })}
         searchable
-        w={210}
+        w={170}
         disabled={isReadOnly}
         allowDeselect={false}
         data-testid="criteria-field"
@@ -213,7 +213,7 @@ function ConditionRow({ condition, position, metadata, isReadOnly, onChange, onR
         data={operators.map((o) => ({ value: o, label: o.replaceAll('_', ' ') }))}
         value={condition.operator}
         onChange={(value) => value && onChange({ operator: value })}
-        w={190}
+        w={150}
         disabled={isReadOnly}
         allowDeselect={false}
         data-testid="criteria-operator"
@@ -283,7 +283,7 @@ function ValueInput({
         data={info.values}
         value={condition.value || null}
         onChange={(value) => onChange({ value: value ?? '' })}
-        w={200}
+        w={160}
         disabled={isReadOnly}
         data-testid="criteria-value"
       />
@@ -297,7 +297,8 @@ function ValueInput({
       value={condition.value}
       onChange={(event) => onChange({ value: event.currentTarget.value })}
       rightSection={info?.unit ? <Text size="xs" c="dimmed">{info.unit}</Text> : undefined}
-      w={220}
+      style={{ flex: '1 1 140px' }}
+      miw={140}
       disabled={isReadOnly}
       data-testid="criteria-value"
     />

@@ -145,7 +145,7 @@ function FilterForm({ filter, metadata, onReload }: { readonly filter: DeviceFil
         <ApiErrorAlert error={otherError} testId="filter-save-error" />
 
         <Grid gap="md">
-          <Grid.Col span={{ base: 12, lg: 8 }}>
+          <Grid.Col span={{ base: 12, xl: 8 }}>
             <Stack gap="md">
               <Card withBorder padding="lg">
                 <Stack gap="sm">
@@ -213,7 +213,7 @@ function FilterForm({ filter, metadata, onReload }: { readonly filter: DeviceFil
               </Card>
             </Stack>
           </Grid.Col>
-          <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Grid.Col span={{ base: 12, xl: 4 }}>
             <FilterPreview request={previewRequest} problems={problems} />
           </Grid.Col>
         </Grid>

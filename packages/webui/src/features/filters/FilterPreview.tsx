@@ -1,7 +1,7 @@
 // Live preview of an unsaved filter: after the editor has been still for a moment, POST
 // /api/device_filters/preview answers how many devices match in the operator's scope, and the first few.
 import type { DeviceFilterPreviewRequest } from '@borealis/protocol';
-import { Anchor, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Card, Group, Loader, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -36,7 +36,7 @@ export function FilterPreview({ request, problems }: FilterPreviewProps) {
   const isWaiting = body !== settledBody || preview.isFetching;
 
   return (
-    <Card withBorder padding="lg" data-testid="filter-preview">
+    <Card withBorder padding="lg" data-testid="filter-preview" style={{ position: 'sticky', top: 72 }}>
       <Group justify="space-between" mb="sm">
         <Title order={4}>Matching devices</Title>
         {isWaiting && body !== null && <Loader size="xs" />}
@@ -68,24 +68,29 @@ export function FilterPreview({ request, problems }: FilterPreviewProps) {
             {preview.data.count > preview.data.devices.length ? `; the first ${preview.data.devices.length} by name:` : '.'}
           </Text>
           {preview.data.devices.length > 0 && (
-            <Table verticalSpacing={4} fz="sm" data-testid="filter-preview-table">
-              <Table.Tbody>
-                {preview.data.devices.map((device) => (
-                  <Table.Tr key={device.guid} data-testid="filter-preview-row">
-                    <Table.Td w={24}>
-                      <PresenceDot presence={device.presence} size={8} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/devices/${device.guid}`} size="sm">
-                        {device.hostname}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td c="dimmed">{device.site_name ?? 'No site'}</Table.Td>
-                    <Table.Td c="dimmed">{device.operating_system ?? '—'}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <ScrollArea.Autosize mah={520} type="auto">
+              <Table verticalSpacing={4} fz="sm" data-testid="filter-preview-table">
+                <Table.Tbody>
+                  {preview.data.devices.map((device) => (
+                    <Table.Tr key={device.guid} data-testid="filter-preview-row">
+                      <Table.Td w={20}>
+                        <PresenceDot presence={device.presence} size={8} />
+                      </Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                        <Anchor component={Link} to={`/devices/${device.guid}`} size="sm">
+                          {device.hostname}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td maw={160}>
+                        <Text size="xs" c="dimmed" truncate="end" title={device.operating_system ?? undefined}>
+                          {device.site_name ?? 'No site'} · {device.operating_system ?? '—'}
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollArea.Autosize>
           )}
         </Stack>
       )}

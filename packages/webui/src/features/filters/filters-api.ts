@@ -2,6 +2,7 @@
 // the protocol schemas. Saving sends the version it edited as If-Match (409 version_conflict if stale).
 import {
   type CreateDeviceFilterRequest,
+  DeletedDeviceFilterSchema,
   DeviceFilterEditorMetadataSchema,
   DeviceFilterListSchema,
   type DeviceFilterPreviewRequest,
@@ -10,7 +11,7 @@ import {
   DeviceFilterUsageSchema,
   type UpdateDeviceFilterRequest,
 } from '@borealis/protocol';
-import { getJson, NO_CONTENT, type RequestOptions, sendJson } from '../../shared/api-client';
+import { getJson, type RequestOptions, sendJson } from '../../shared/api-client';
 
 const BASE = '/api/device_filters';
 
@@ -36,4 +37,4 @@ export const cloneFilter = (id: number, name?: string) => sendJson('POST', `${BA
 export const setFilterArchived = (id: number, isArchived: boolean) =>
   sendJson('POST', `${BASE}/${id}/${isArchived ? 'archive' : 'unarchive'}`, {}, DeviceFilterSchema);
 
-export const deleteFilter = (id: number) => sendJson('DELETE', `${BASE}/${id}`, undefined, NO_CONTENT);
+export const deleteFilter = (id: number) => sendJson('DELETE', `${BASE}/${id}`, undefined, DeletedDeviceFilterSchema);
