@@ -311,6 +311,67 @@ describe('device pages in Chromium', () => {
     expect(await page.getByTestId('devices-count').textContent()).toContain('100 of 100');
   });
 
+  it('explains a version conflict when someone saved the filter meanwhile, and loads their version', async () => {
+    const filters = (await api('GET', '/api/device_filters')) as { filters: { id: number; name: string; version: number; criteria: unknown }[] };
+    const saved = filters.filters.find((f) => f.name === 'Fleet nodes 1xx')!;
+    await page.goto(`${t.url}/filters/${saved.id}`);
+    await page.getByTestId('filter-editor').waitFor();
+    await page.getByTestId('filter-name-input').fill('Fleet nodes 1xx (mine)');
+    // Another operator saves first.
+    const csrf = decodeURIComponent(cookies.find((c) => c.name === 'borealis_csrf')?.value ?? '');
+    const theirs = await fetch(`${t.url}/api/device_filters/${saved.id}`, {
+      method: 'PUT',
+      headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': csrf, 'content-type': 'application/json', 'if-match': String(saved.version) },
+      body: JSON.stringify({ name: 'Fleet nodes 1xx (theirs)', criteria: saved.criteria }),
+    });
+    expect(theirs.status).toBe(200);
+
+    await page.getByTestId('filter-save').click();
+    await page.getByTestId('filter-conflict').waitFor();
+    await shot('filter-conflict');
+    await page.getByTestId('filter-conflict-reload').click();
+    await expect.poll(() => page.getByTestId('filter-name-input').inputValue()).toBe('Fleet nodes 1xx (theirs)');
+    expect(await page.getByTestId('filter-conflict').count()).toBe(0);
+  });
+
+  it('archives a filter, finds it under Archived, and unarchives it', async () => {
+    await page.goto(`${t.url}/filters`);
+    const row = page.locator('[data-testid="filter-row"][data-filter-name="Fleet nodes 1xx (theirs)"]');
+    await row.getByTestId('filter-actions').click();
+    await page.getByTestId('filter-archive').click();
+    await page.getByTestId('filters-notice').waitFor();
+    await row.waitFor({ state: 'detached' });
+    await page.getByTestId('filters-archived-toggle').getByText('Archived').click();
+    await row.waitFor();
+    await row.getByTestId('filter-actions').click();
+    await page.getByTestId('filter-unarchive').click();
+    await row.waitFor({ state: 'detached' });
+  });
+
+  it('quarantines a device from its row menu, and revokes another only after its name is typed', async () => {
+    await page.goto(`${t.url}/devices?q=node-00`);
+    const quarantined = page.locator('[data-testid="device-row"][data-hostname="node-002"]');
+    await quarantined.getByTestId('device-actions').click();
+    await page.getByTestId('device-action-quarantine').click();
+    await page.getByTestId('device-action-reason').fill('suspicious outbound traffic');
+    await page.getByTestId('device-action-submit').click();
+    await expect.poll(() => page.getByTestId('devices-notice').textContent()).toContain('node-002 is quarantined');
+    await expect.poll(() => quarantined.getByTestId('device-status-badge').getAttribute('data-status')).toBe('quarantined');
+
+    const revoked = page.locator('[data-testid="device-row"][data-hostname="node-003"]');
+    await revoked.getByTestId('device-actions').click();
+    await page.getByTestId('device-action-revoke').click();
+    expect(await page.getByTestId('device-action-submit').isDisabled()).toBe(true);
+    await page.getByTestId('device-action-confirm-input').fill('node-00');
+    expect(await page.getByTestId('device-action-submit').isDisabled()).toBe(true);
+    await page.getByTestId('device-action-confirm-input').fill('node-003');
+    await shot('device-revoke-dialog');
+    await page.getByTestId('device-action-submit').click();
+    await expect.poll(() => page.getByTestId('devices-notice').textContent()).toContain('node-003 was revoked');
+    await expect.poll(() => revoked.getByTestId('device-status-badge').getAttribute('data-status')).toBe('revoked');
+    await shot('devices-after-actions');
+  });
+
   it('reports no page errors', () => {
     expect(problems).toEqual([]);
   });

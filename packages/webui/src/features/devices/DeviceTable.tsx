@@ -51,7 +51,8 @@ export function DeviceTable(props: DeviceTableProps) {
     <Box
       ref={scrollRef}
       data-testid="devices-scroller"
-      style={{ height: 'calc(100dvh - 250px)', minHeight: 320, overflow: 'auto', contain: 'strict' }}
+      // Grows with its rows up to the window's height, then scrolls inside (the virtualiser needs that).
+      style={{ maxHeight: 'max(320px, calc(100dvh - 250px))', overflow: 'auto' }}
     >
       <Box miw={MIN_WIDTH} role="table" aria-label="Devices" aria-rowcount={devices.length} data-testid="devices-table">
         <Header sort={props.sort} onSort={props.onSort} />
@@ -93,7 +94,7 @@ const HEADERS: readonly { label: string; column?: SortColumn; align?: 'right' }[
   { label: 'Last user' },
   { label: 'Agent' },
   { label: 'Last seen', column: 'last_seen' },
-  { label: 'CPU / memory' },
+  { label: 'CPU / mem' },
   { label: '' },
 ];
 
@@ -139,7 +140,7 @@ function Header({ sort, onSort }: Pick<DeviceTableProps, 'sort' | 'onSort'>) {
                 </Group>
               </UnstyledButton>
             ) : (
-              <Text size="sm" fw={600}>
+              <Text size="sm" fw={600} style={{ whiteSpace: 'nowrap' }}>
                 {label}
               </Text>
             )}
