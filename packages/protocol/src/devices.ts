@@ -365,10 +365,12 @@ export const CreateDeviceListViewRequestSchema = z.strictObject({
 });
 export type CreateDeviceListViewRequest = z.infer<typeof CreateDeviceListViewRequestSchema>;
 
+/** Send the current `version` as `If-Match` (or in the body). */
 export const UpdateDeviceListViewRequestSchema = z.strictObject({
   name: ListViewNameSchema.optional(),
   columns: viewColumns.optional(),
   filters: viewFilters.optional(),
+  version: z.number().int().positive().optional(),
 });
 export type UpdateDeviceListViewRequest = z.infer<typeof UpdateDeviceListViewRequestSchema>;
 

@@ -19,7 +19,7 @@ export const SiteSchema = z
     name: z.string(),
     description: z.string().nullable(),
     created_at: z.string(),
-    /** 0 until the devices domain exists. */
+    /** Devices in the site, retired ones not counted. */
     device_count: z.number().int(),
     /** Display form; null without `enrollment_approve` on the site, or after an Aegis force reset. */
     enrollment_code: z.string().nullable(),

@@ -15,6 +15,7 @@ import { registerSiteRoutes } from './sites/routes';
 import { registerUserRoutes } from './users/routes';
 import { registerDeviceRoutes } from './devices/routes';
 import { registerFilterRoutes } from './filters/routes';
+import { registerMetadataRoutes } from './metadata/routes';
 
 export interface ApiGroup {
   readonly name: string;
@@ -38,9 +39,14 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'passkeys', register: (app, ctx) => registerPasskeyRoutes(app, security(ctx)) },
   { name: 'aegis', register: (app, ctx) => registerAegisRoutes(app, security(ctx)) },
   { name: 'users', register: (app, ctx) => registerUserRoutes(app, domainDeps(ctx)) },
-  { name: 'sites', register: (app, ctx) => registerSiteRoutes(app, domainDeps(ctx)) },
+  {
+    name: 'sites',
+    register: (app, ctx) =>
+      registerSiteRoutes(app, { ...domainDeps(ctx), onDeviceMoved: (m) => security(ctx).deviceEvents.emit('device_changed', { guid: m.guid, site_id: m.to, change: 'updated' }) }),
+  },
   { name: 'credentials', register: (app, ctx) => registerCredentialRoutes(app, domainDeps(ctx)) },
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
   { name: 'devices', register: (app, ctx) => registerDeviceRoutes(app, { ...domainDeps(ctx), deviceEvents: security(ctx).deviceEvents, refreshTokens: security(ctx).deviceTrust.refreshTokens }) },
   { name: 'filters', register: (app, ctx) => registerFilterRoutes(app, { db: ctx.db, clock: ctx.clock }) },
+  { name: 'metadata', register: (app, ctx) => registerMetadataRoutes(app, { db: ctx.db, clock: ctx.clock }) },
 ];

@@ -141,7 +141,7 @@ describe('HTTP contract', () => {
       expect(res.headers['content-type']).toMatch(/text\/html/);
       expect(res.body).toContain('<div id="root">');
     }
-    const api = await app.inject({ method: 'GET', url: '/api/devices/anything' });
+    const api = await app.inject({ method: 'GET', url: '/api/no-such-route/anything' });
     expect(api.statusCode).toBe(404);
     expect(api.headers['content-type']).toMatch(/json/);
   });

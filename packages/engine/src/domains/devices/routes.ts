@@ -28,6 +28,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { createContainmentService, type ContainmentAction } from './containment-service';
 import type { DeviceEvents } from './device-events';
 import { createDeviceService } from './device-service';
+import { registerListViewRoutes } from './list-views/routes';
 import type { RefreshTokens } from './trust/refresh-tokens';
 
 export interface DeviceRoutesDeps {
@@ -51,6 +52,7 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: DeviceRoutesDep
   const r = app.withTypeProvider<ZodTypeProvider>();
   const devices = createDeviceService(deps);
   const containment = createContainmentService(deps);
+  registerListViewRoutes(app, deps);
 
   r.get(
     '/api/devices',

@@ -205,9 +205,10 @@ describe.each(DIALECTS)('device filters on %s', (dialect) => {
     expect(body.limits).toEqual({ groups: 20, conditions: 50, regex_length: 256, preview: 100 });
   });
 
-  it('lets viewers read and preview but not edit filters', async () => {
+  it('lets viewers read filters but not edit or preview them', async () => {
     const viewer = await signInAs(t, { role: 'viewer' });
     expect((await viewer.client.get('/api/device_filters')).statusCode).toBe(200);
+    expect((await viewer.client.post('/api/device_filters/preview', { criteria: null })).statusCode).toBe(403);
     const res = await viewer.client.post('/api/device_filters', { name: 'nope', criteria: null });
     expect(res.statusCode).toBe(403);
   });

@@ -66,7 +66,8 @@ export function registerFilterRoutes(app: FastifyInstance, deps: FilterRoutesDep
 
   r.post(
     '/api/device_filters/preview',
-    { config: read, schema: { summary: 'Evaluate an unsaved filter within my scope', body: DeviceFilterPreviewRequestSchema, response: { 200: DeviceFilterPreviewSchema } } },
+    // A POST: security.md S28 gives every mutating-method route a non-viewer permission.
+    { config: edit, schema: { summary: 'Evaluate an unsaved filter within my scope', body: DeviceFilterPreviewRequestSchema, response: { 200: DeviceFilterPreviewSchema } } },
     (request) => filters.preview(editorOf(request), request.body),
   );
 

@@ -21,7 +21,7 @@ import type { ScopeUser } from '../../db/site-scope';
 import { UnauthorizedError } from '../../errors';
 import { actorOf } from '../../http/access-control';
 import type { DomainDeps } from '../domain-deps';
-import { createSiteService } from './site-service';
+import { createSiteService, type SiteServiceDeps } from './site-service';
 
 const read = { auth: 'operator', permission: 'read', group: 'sites' } as const;
 const manage = { auth: 'operator-admin', permission: 'site_manage', group: 'sites' } as const;
@@ -31,7 +31,7 @@ function userOf(request: FastifyRequest): ScopeUser {
   return request.operator.session;
 }
 
-export function registerSiteRoutes(app: FastifyInstance, deps: DomainDeps): void {
+export function registerSiteRoutes(app: FastifyInstance, deps: DomainDeps & Pick<SiteServiceDeps, 'onDeviceMoved'>): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const sites = createSiteService(deps);
 
@@ -88,6 +88,6 @@ export function registerSiteRoutes(app: FastifyInstance, deps: DomainDeps): void
       config: manage,
       schema: { summary: 'Move devices, by hostname, into a site', body: AssignSiteDevicesRequestSchema, response: { 200: AssignSiteDevicesResultSchema } },
     },
-    (request) => sites.assignDevices(request.body.site_id, request.body.hostnames),
+    (request) => sites.assignDevices(request.body.site_id, request.body.hostnames, actorOf(request)),
   );
 }

@@ -55,6 +55,55 @@ export function createSiteRepository() {
       await db.updateTable('sites').set({ enrollment_code_enc: enc }).where('id', '=', id).execute();
     },
 
+    /** Devices per site (retired ones not counted), for the given sites (null = all). */
+    async deviceCounts(db: DbExecutor, siteIds: readonly number[] | null): Promise<Map<number, number>> {
+      if (siteIds !== null && siteIds.length === 0) return new Map();
+      let q = db
+        .selectFrom('devices')
+        .select(['site_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('site_id', 'is not', null)
+        .where('status', '<>', 'decommissioned')
+        .groupBy('site_id');
+      if (siteIds !== null) q = q.where('site_id', 'in', [...siteIds]);
+      const rows = await q.execute();
+      return new Map(rows.map((r) => [r.site_id!, Number(r.n)]));
+    },
+
+    /** Hostname → site for the devices in `siteIds` (null = all) that have a site. */
+    deviceMap(db: DbExecutor, siteIds: readonly number[] | null) {
+      return db
+        .selectFrom('devices as d')
+        .innerJoin('sites as s', 's.id', 'd.site_id')
+        .select(['d.display_name', 'd.site_id', 's.name as site_name'])
+        .where((eb) => inSites(eb, 'd.site_id', siteIds))
+        .where('d.status', '<>', 'decommissioned')
+        .orderBy(sql`lower(d.display_name)`)
+        .execute();
+    },
+
+    /** Moves the named devices (display names, any case) into a site; returns the names matched. */
+    async assignDevices(db: DbExecutor, siteId: number, hostnames: readonly string[], now: Date): Promise<Array<{ guid: string; display_name: string; site_id: number | null }>> {
+      if (hostnames.length === 0) return [];
+      const lowered = [...new Set(hostnames.map((h) => h.toLowerCase()))];
+      const before = await db
+        .selectFrom('devices')
+        .select(['guid', 'display_name', 'site_id'])
+        .where(sql<string>`lower(display_name)`, 'in', lowered)
+        .execute();
+      if (before.length) {
+        await db
+          .updateTable('devices')
+          .set({ site_id: siteId, updated_at: now, version: sql<number>`version + 1` })
+          .where(
+            'guid',
+            'in',
+            before.map((d) => d.guid),
+          )
+          .execute();
+      }
+      return before;
+    },
+
     async deleteByIds(db: DbExecutor, ids: readonly number[]): Promise<number[]> {
       if (ids.length === 0) return [];
       const rows = await db.deleteFrom('sites').where('id', 'in', [...ids]).returning('id').execute();

@@ -21,6 +21,8 @@ export interface SiteServiceDeps {
   readonly audit: AuditLog;
   readonly hostSecret: HostSecret;
   readonly publicUrl: string | undefined;
+  /** Told after commit when a device changes site (the devices domain forwards it to its event bus). */
+  readonly onDeviceMoved?: (move: { guid: string; from: number | null; to: number }) => void;
 }
 
 const codeAd = (id: number) => ({ table: 'sites', column: 'enrollment_code_enc', rowId: id });
@@ -29,12 +31,12 @@ export function createSiteService(deps: SiteServiceDeps) {
   const { db, clock, aegis, audit, hostSecret } = deps;
   const repo = createSiteRepository();
 
-  const present = (row: SiteRow, code: string | null): Site => ({
+  const present = (row: SiteRow, code: string | null, deviceCount = 0): Site => ({
     id: row.id,
     name: row.name,
     description: row.description,
     created_at: row.created_at.toISOString(),
-    device_count: 0,
+    device_count: deviceCount,
     enrollment_code: code,
     enrollment_code_expires_at: row.enrollment_code_expires_at?.toISOString() ?? null,
     enrollment_code_max_uses: row.enrollment_code_max_uses,
@@ -88,11 +90,12 @@ export function createSiteService(deps: SiteServiceDeps) {
     async list(user: ScopeUser, actor: Actor): Promise<SiteList> {
       const scope = await loadSiteScope(db, user);
       const rows = await repo.list(db, scope.siteIds);
+      const counts = await repo.deviceCounts(db, scope.siteIds);
       const sites: Site[] = [];
       for (const row of rows) {
         const role = scope.roleOn(row.id);
         const visible = role !== null && roleHas(role, 'enrollment_approve');
-        sites.push(present(row, visible ? await codeOf(row, actor) : null));
+        sites.push(present(row, visible ? await codeOf(row, actor) : null, counts.get(row.id) ?? 0));
       }
       const base = deps.publicUrl ?? null;
       return { sites, public_base_url: base, public_hostname: base ? new URL(base).hostname : null };
@@ -193,18 +196,36 @@ export function createSiteService(deps: SiteServiceDeps) {
       return present(row, code);
     },
 
-    /** Hostname → site. Empty until the devices domain exists: there are no devices to map. */
-    deviceMap(_user: ScopeUser): Promise<SiteDeviceMap> {
-      return Promise.resolve({ map: {} });
+    /** Hostname → site for the devices in the caller's scope that belong to a site. */
+    async deviceMap(user: ScopeUser): Promise<SiteDeviceMap> {
+      const scope = await loadSiteScope(db, user);
+      const rows = await repo.deviceMap(db, scope.siteIds);
+      return { map: Object.fromEntries(rows.map((r) => [r.display_name, { site_id: r.site_id!, site_name: r.site_name }])) };
     },
 
     /**
-     * Moves devices, named by hostname, into a site. No device exists before the devices domain,
-     * so every hostname comes back in `unknown` and nothing is written or audited.
+     * Moves devices, named by hostname (display name, any case), into a site in one transaction;
+     * names that match no device come back in `unknown`.
      */
-    async assignDevices(siteId: number, hostnames: readonly string[]): Promise<AssignSiteDevicesResult> {
-      await existing(db, siteId);
-      return { assigned: 0, unknown: [...new Set(hostnames)] };
+    async assignDevices(siteId: number, hostnames: readonly string[], actor: Actor): Promise<AssignSiteDevicesResult> {
+      const unique = [...new Set(hostnames)];
+      const { moved, site } = await db.transaction().execute(async (trx) => {
+        const site = await existing(trx, siteId);
+        const moved = await repo.assignDevices(trx, siteId, unique, clock.now());
+        if (moved.length) {
+          await audit.record(trx, actor, {
+            action: 'site.devices_assigned',
+            targetType: 'site',
+            targetId: siteId,
+            siteId,
+            details: { hostnames: moved.map((d) => d.display_name).slice(0, 100), count: moved.length },
+          });
+        }
+        return { moved, site };
+      });
+      for (const d of moved) deps.onDeviceMoved?.({ guid: d.guid.toUpperCase(), from: d.site_id, to: site.id });
+      const matched = new Set(moved.map((d) => d.display_name.toLowerCase()));
+      return { assigned: moved.length, unknown: unique.filter((h) => !matched.has(h.toLowerCase())) };
     },
   };
 }
