@@ -214,7 +214,7 @@ function FilterForm({ filter, metadata, onReload }: { readonly filter: DeviceFil
             </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, xl: 4 }}>
-            <FilterPreview request={previewRequest} problems={problems} />
+            <FilterPreview request={previewRequest} problems={problems} isAllowed={!isReadOnly} />
           </Grid.Col>
         </Grid>
       </Stack>

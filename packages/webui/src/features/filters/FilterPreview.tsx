@@ -18,9 +18,11 @@ export interface FilterPreviewProps {
   /** Null while the criteria have problems the engine would refuse anyway. */
   readonly request: Omit<DeviceFilterPreviewRequest, 'limit'> | null;
   readonly problems: readonly string[];
+  /** Previewing evaluates criteria on the engine, which needs edit rights (viewers may not). */
+  readonly isAllowed: boolean;
 }
 
-export function FilterPreview({ request, problems }: FilterPreviewProps) {
+export function FilterPreview({ request, problems, isAllowed }: FilterPreviewProps) {
   // `request` must be memoised by the caller: a new object restarts the wait.
   const [settled] = useDebouncedValue(request, PREVIEW_DEBOUNCE_MS);
   const body = request ? JSON.stringify(request) : null;
@@ -28,7 +30,7 @@ export function FilterPreview({ request, problems }: FilterPreviewProps) {
   const preview = useQuery({
     queryKey: [...FILTERS_KEY, 'preview', settledBody],
     queryFn: ({ signal }) => previewFilter({ ...(settled ?? { criteria: { groups: [] } }), limit: SAMPLE_SIZE }, { signal }),
-    enabled: settled !== null,
+    enabled: settled !== null && isAllowed,
     retry: retryNetworkOnce,
     placeholderData: keepPreviousData,
     refetchOnWindowFocus: false,
@@ -39,9 +41,13 @@ export function FilterPreview({ request, problems }: FilterPreviewProps) {
     <Card withBorder padding="lg" data-testid="filter-preview" style={{ position: 'sticky', top: 72 }}>
       <Group justify="space-between" mb="sm">
         <Title order={4}>Matching devices</Title>
-        {isWaiting && body !== null && <Loader size="xs" />}
+        {isAllowed && isWaiting && body !== null && <Loader size="xs" />}
       </Group>
-      {problems.length > 0 ? (
+      {!isAllowed ? (
+        <Text size="sm" c="dimmed" data-testid="filter-preview-not-allowed">
+          Previewing which devices match needs edit rights; ask an operator or admin.
+        </Text>
+      ) : problems.length > 0 ? (
         <Stack gap={4} data-testid="filter-problems">
           <Text size="sm" c="dimmed">
             Fix these to see which devices match:
