@@ -51,7 +51,7 @@ describe('Server page in Chromium', () => {
   });
 
   it('renders a deep link it does not know as a page-not-found inside the shell', async () => {
-    await page.goto(`${t.url}/devices/anything`);
+    await page.goto(`${t.url}/no-such-area/anything`);
     await expect.poll(() => page.getByTestId('not-found').isVisible()).toBe(true);
     expect(await page.getByTestId('product-name').isVisible()).toBe(true);
     await page.getByTestId('not-found-home').click();

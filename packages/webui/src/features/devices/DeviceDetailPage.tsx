@@ -35,8 +35,16 @@ const TAB_LABELS: Readonly<Record<Tab, string>> = {
   metadata: 'Metadata',
 };
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function DeviceDetailPage() {
   const { guid = '' } = useParams();
+  // Not a device GUID: nothing to ask the engine about.
+  if (!GUID.test(guid)) return <NotFoundPage homePath="/devices" homeLabel="Devices" />;
+  return <DeviceDetail key={guid} guid={guid} />;
+}
+
+function DeviceDetail({ guid }: { readonly guid: string }) {
   const me = useCurrentUser();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
