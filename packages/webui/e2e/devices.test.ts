@@ -370,6 +370,18 @@ describe('device pages in Chromium', () => {
     await expect.poll(() => page.getByTestId('devices-notice').textContent()).toContain('node-003 was revoked');
     await expect.poll(() => revoked.getByTestId('device-status-badge').getAttribute('data-status')).toBe('revoked');
     await shot('devices-after-actions');
+
+    // Retired devices leave the list (their history stays); purged ones are gone for good.
+    for (const [action, name] of [['retire', 'node-004'], ['purge', 'node-005']] as const) {
+      const row = page.locator(`[data-testid="device-row"][data-hostname="${name}"]`);
+      await row.getByTestId('device-actions').click();
+      await page.getByTestId(`device-action-${action}`).click();
+      await page.getByTestId('device-action-confirm-input').fill(name);
+      await page.getByTestId('device-action-submit').click();
+      await page.getByTestId('device-action-dialog').waitFor({ state: 'hidden' });
+      await row.waitFor({ state: 'detached' });
+    }
+    expect(await page.getByTestId('devices-notice').textContent()).toContain('node-005 was purged');
   });
 
   it('reports no page errors', () => {

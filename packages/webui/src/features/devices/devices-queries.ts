@@ -1,8 +1,9 @@
 // Query hooks for the device pages, and the live updates that keep their caches current without
 // refetching a 50,000-row list.
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { retryNetworkOnce } from '../../shared/query-retry';
-import { useRealtimeEvent } from '../../shared/use-realtime';
+import { useRealtimeEvent, useRealtimeStatus } from '../../shared/use-realtime';
 import { type DeviceListQuery, paramsFromQuery } from './device-list-query';
 import { getDevice, getDeviceDetails, listDevices } from './devices-api';
 import { applyPresence, parsePresenceUpdates } from './presence-updates';
@@ -41,9 +42,19 @@ export function useDeviceDetails(hostname: string | undefined) {
   });
 }
 
-/** Patches `agent_status_changed` into every cached list page and single device. */
+/**
+ * Patches `agent_status_changed` into every cached list page and single device. Changes sent while
+ * the connection was down are lost, so a reconnect refetches what is on screen once.
+ */
 export function useLivePresence(): void {
   const queryClient = useQueryClient();
+  const status = useRealtimeStatus();
+  const wasConnected = useRef(false);
+  useEffect(() => {
+    if (status !== 'connected') return;
+    if (wasConnected.current) void queryClient.invalidateQueries({ queryKey: DEVICES_KEY });
+    wasConnected.current = true;
+  }, [status, queryClient]);
   useRealtimeEvent('agent_status_changed', (payload) => {
     const updates = parsePresenceUpdates(payload);
     if (updates.length === 0) return;

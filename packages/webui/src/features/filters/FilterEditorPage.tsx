@@ -19,7 +19,7 @@ import { type CriteriaState, describeCriteria, EMPTY_CRITERIA, fromCriteria, toC
 import { CriteriaEditor } from './CriteriaEditor';
 import { FilterPreview } from './FilterPreview';
 import { createFilter, updateFilter } from './filters-api';
-import { FILTERS_KEY, useFilter, useFilterMetadata } from './filters-queries';
+import { FILTERS_KEY, useFilter, useFilterMetadata, useFilterUsage } from './filters-queries';
 import { SITE_MODE_LABELS } from './FiltersPage';
 
 export function FilterEditorPage() {
@@ -49,6 +49,8 @@ function FilterForm({ filter, metadata, onReload }: { readonly filter: DeviceFil
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const sites = useSites();
+  const usage = useFilterUsage(filter?.id ?? null);
+  const jobs = usage.data?.scheduled_jobs ?? [];
   const [name, setName] = useState(filter?.name ?? '');
   const [description, setDescription] = useState(filter?.description ?? '');
   const [siteMode, setSiteMode] = useState<FilterSiteMode>(filter?.site_mode ?? 'global');
@@ -110,6 +112,11 @@ function FilterForm({ filter, metadata, onReload }: { readonly filter: DeviceFil
               <Text size="sm" c="dimmed">
                 version {filter.version}
               </Text>
+            )}
+            {filter && usage.data && (
+              <Badge variant="light" color={jobs.length > 0 ? 'blue' : 'gray'} tt="none" title={jobs.map((j) => j.name).join(', ') || undefined} data-testid="filter-usage">
+                {jobs.length === 0 ? 'Not used by scheduled jobs' : `Used by ${jobs.length} scheduled job${jobs.length === 1 ? '' : 's'}`}
+              </Badge>
             )}
           </Group>
           {!isReadOnly && (
