@@ -275,11 +275,12 @@ describe('device pages in Chromium', () => {
     await expect.poll(() => page.getByTestId('device-description').textContent()).toBe('Public web front end, rack 4');
 
     await page.locator('[data-testid="metadata-row"][data-field="42"]').getByTestId('metadata-edit').click();
+    await page.getByTestId('metadata-label-input').fill('Owner team');
     await page.getByTestId('metadata-value-input').fill('Team Borealis');
     await page.getByTestId('metadata-save').click();
-    await expect
-      .poll(() => page.locator('[data-testid="metadata-row"][data-field="42"]').getByTestId('metadata-value').textContent())
-      .toBe('Team Borealis');
+    const field = page.locator('[data-testid="metadata-row"][data-field="42"]');
+    await expect.poll(() => field.getByTestId('metadata-value').textContent()).toBe('Team Borealis');
+    expect(await field.textContent()).toContain('Owner team');
   });
 
   it('previews how many devices a new filter matches, and saves it', async () => {

@@ -139,7 +139,7 @@ function DeviceDetail({ guid }: { readonly guid: string }) {
         <Tabs.Panel value="services">{details.isPending ? <TableSkeleton testId="device-details-loading" /> : <ServicesTab inventory={inventory} />}</Tabs.Panel>
         <Tabs.Panel value="processes">{details.isPending ? <TableSkeleton testId="device-details-loading" /> : <ProcessesTab inventory={inventory} />}</Tabs.Panel>
         <Tabs.Panel value="metadata">
-          <MetadataTab guid={d.guid} canEdit={canEdit} now={now} />
+          <MetadataTab guid={d.guid} canEdit={canEdit} canLabel={me.role === 'admin'} now={now} />
         </Tabs.Panel>
       </Tabs>
 

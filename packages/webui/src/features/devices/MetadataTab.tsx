@@ -10,11 +10,20 @@ import { formatDateTime } from '../../shared/format-date-time';
 import { formatRelative } from '../../shared/format-relative';
 import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
 import { retryNetworkOnce } from '../../shared/query-retry';
+import { FILTERS_KEY } from '../filters/filters-queries';
 import { DEVICES_KEY } from './devices-queries';
-import { getDeviceMetadata, setDeviceMetadata } from './metadata-api';
+import { getDeviceMetadata, setDeviceMetadata, setMetadataLabel } from './metadata-api';
 import { searchRows } from './table-rows';
 
-export function MetadataTab({ guid, canEdit, now }: { readonly guid: string; readonly canEdit: boolean; readonly now: number }) {
+export interface MetadataTabProps {
+  readonly guid: string;
+  readonly canEdit: boolean;
+  /** Admins also name fields; a label applies to every device. */
+  readonly canLabel: boolean;
+  readonly now: number;
+}
+
+export function MetadataTab({ guid, canEdit, canLabel, now }: MetadataTabProps) {
   const key = [...DEVICES_KEY, 'metadata', guid.toUpperCase()];
   const metadata = useQuery({ queryKey: key, queryFn: ({ signal }) => getDeviceMetadata(guid, { signal }), retry: retryNetworkOnce });
   const [isShowingAll, setIsShowingAll] = useState(false);
@@ -87,7 +96,7 @@ export function MetadataTab({ guid, canEdit, now }: { readonly guid: string; rea
                 editing === field.field_number ? (
                   <Table.Tr key={field.field_number}>
                     <Table.Td colSpan={canEdit ? 5 : 4}>
-                      <EditValue guid={guid} field={field} queryKey={key} onDone={() => setEditing(null)} />
+                      <EditValue guid={guid} field={field} canLabel={canLabel} onDone={() => setEditing(null)} />
                     </Table.Td>
                   </Table.Tr>
                 ) : (
@@ -149,13 +158,26 @@ export function MetadataTab({ guid, canEdit, now }: { readonly guid: string; rea
   );
 }
 
-function EditValue({ guid, field, queryKey, onDone }: { readonly guid: string; readonly field: DeviceMetadataValue; readonly queryKey: readonly unknown[]; readonly onDone: () => void }) {
+interface EditValueProps {
+  readonly guid: string;
+  readonly field: DeviceMetadataValue;
+  readonly canLabel: boolean;
+  readonly onDone: () => void;
+}
+
+function EditValue({ guid, field, canLabel, onDone }: EditValueProps) {
   const queryClient = useQueryClient();
   const [value, setValue] = useState(field.value);
+  const [label, setLabel] = useState(field.label ?? '');
   const save = useMutation({
-    mutationFn: () => setDeviceMetadata(guid, field.field_number, value),
+    mutationFn: async () => {
+      if (canLabel && label.trim() !== (field.label ?? '')) await setMetadataLabel(field.field_number, label);
+      if (value !== field.value) await setDeviceMetadata(guid, field.field_number, value);
+    },
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey });
+      // A label is shared: every device's list and the filter editor's field picker show it.
+      void queryClient.invalidateQueries({ queryKey: [...DEVICES_KEY, 'metadata'] });
+      void queryClient.invalidateQueries({ queryKey: FILTERS_KEY });
       onDone();
     },
   });
@@ -166,6 +188,16 @@ function EditValue({ guid, field, queryKey, onDone }: { readonly guid: string; r
   return (
     <form onSubmit={submit} noValidate data-testid="metadata-edit-form">
       <Stack gap="xs">
+        {canLabel && (
+          <TextInput
+            label="Label (the same for every device)"
+            value={label}
+            onChange={(event) => setLabel(event.currentTarget.value)}
+            maxLength={128}
+            w={320}
+            data-testid="metadata-label-input"
+          />
+        )}
         <Textarea
           label={`Field ${String(field.field_number).padStart(3, '0')}${field.label ? ` · ${field.label}` : ''}`}
           description="Plain text; leave blank to clear."

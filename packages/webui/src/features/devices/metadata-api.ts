@@ -1,5 +1,5 @@
 // Calls for a device's 500 metadata fields (routes.tsv groups `devices` and `metadata`).
-import { DeviceMetadataListSchema, DeviceMetadataValueSchema } from '@borealis/protocol';
+import { DeviceMetadataListSchema, DeviceMetadataValueSchema, MetadataFieldDefinitionSchema } from '@borealis/protocol';
 import { getJson, type RequestOptions, sendJson } from '../../shared/api-client';
 
 export const getDeviceMetadata = (guid: string, options?: RequestOptions) =>
@@ -13,3 +13,7 @@ export const setDeviceMetadata = (guid: string, fieldNumber: number, value: stri
     { value: value.trim() === '' ? null : value },
     DeviceMetadataValueSchema,
   );
+
+/** A field's label for every device (admins); blank removes it. */
+export const setMetadataLabel = (fieldNumber: number, label: string) =>
+  sendJson('PUT', `/api/metadata_fields/${fieldNumber}`, { label: label.trim() === '' ? null : label.trim() }, MetadataFieldDefinitionSchema);
