@@ -31,13 +31,17 @@ const ITEMS: Readonly<Record<RowAction, { label: string; icon: typeof IconDots; 
 export function DeviceRowMenu<D extends Pick<DeviceListItem, 'hostname' | 'status'>>({
   device,
   onAction,
+  isInitiallyOpen = false,
+  onClose,
 }: {
   readonly device: D;
   readonly onAction: (action: RowAction, device: D) => void;
+  readonly isInitiallyOpen?: boolean;
+  readonly onClose?: () => void;
 }) {
   const actions = actionsFor(device.status);
   return (
-    <Menu position="bottom-end" withinPortal shadow="md" width={220}>
+    <Menu position="bottom-end" withinPortal shadow="md" width={220} defaultOpened={isInitiallyOpen} onClose={onClose}>
       <Menu.Target>
         <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${device.hostname}`} data-testid="device-actions">
           <IconDots size={18} />

@@ -1,10 +1,10 @@
 // The devices grid: only the rows in view are rendered (50,000 devices scroll like 50), sortable
 // headers ask the engine for a new order, and nearing the bottom fetches the next cursor page.
 import type { DeviceListItem, DeviceSort } from '@borealis/protocol';
-import { Anchor, Box, Group, Loader, Progress, Stack, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { IconArrowDown, IconArrowUp, IconSelector } from '@tabler/icons-react';
+import { ActionIcon, Anchor, Box, Group, Loader, Stack, Text, UnstyledButton } from '@mantine/core';
+import { IconArrowDown, IconArrowUp, IconDots, IconSelector } from '@tabler/icons-react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type CSSProperties, type ReactNode, useEffect, useRef } from 'react';
+import { memo, type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../shared/format-date-time';
 import { formatRelative } from '../../shared/format-relative';
@@ -21,6 +21,8 @@ const MIN_WIDTH = 1060;
 
 export interface DeviceTableProps {
   readonly devices: readonly DeviceListItem[];
+  /** Changes with the search, sort or filters: the list then starts again from its top. */
+  readonly resetKey: string;
   readonly sort: DeviceSort | '';
   readonly onSort: (column: SortColumn) => void;
   readonly hasNextPage: boolean;
@@ -41,6 +43,10 @@ export function DeviceTable(props: DeviceTableProps) {
     overscan: 12,
   });
   const items = virtualizer.getVirtualItems();
+  const { resetKey } = props;
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [resetKey]);
   const lastIndex = items.at(-1)?.index ?? 0;
 
   useEffect(() => {
@@ -59,17 +65,14 @@ export function DeviceTable(props: DeviceTableProps) {
         <Box role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const device = devices[item.index];
-            const style: CSSProperties = {
-              position: 'absolute',
-              top: 0,
-              left: 0,
-              right: 0,
-              height: item.size,
-              transform: `translateY(${item.start}px)`,
-            };
             if (!device) {
               return (
-                <Group key="loader" style={style} justify="center" data-testid="devices-loading-more">
+                <Group
+                  key="loader"
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
+                  justify="center"
+                  data-testid="devices-loading-more"
+                >
                   <Loader size="sm" />
                   <Text size="sm" c="dimmed">
                     Loading more devices…
@@ -77,7 +80,18 @@ export function DeviceTable(props: DeviceTableProps) {
                 </Group>
               );
             }
-            return <Row key={device.guid} device={device} style={style} index={item.index} {...props} />;
+            return (
+              <Row
+                key={device.guid}
+                device={device}
+                start={item.start}
+                size={item.size}
+                index={item.index}
+                now={props.now}
+                canManage={props.canManage}
+                onAction={props.onAction}
+              />
+            );
           })}
         </Box>
       </Box>
@@ -151,7 +165,11 @@ function Header({ sort, onSort }: Pick<DeviceTableProps, 'sort' | 'onSort'>) {
   );
 }
 
-function Row({ device, style, index, now, canManage, onAction }: DeviceTableProps & { readonly device: DeviceListItem; readonly style: CSSProperties; readonly index: number }) {
+/**
+ * One device row. Memoised and kept light (native titles instead of tooltips, plain bars, the menu
+ * mounted only when opened): scrolling mounts dozens of these per frame.
+ */
+const Row = memo(function Row({ device, start, size, index, now, canManage, onAction }: RowProps) {
   return (
     <Box
       role="row"
@@ -161,7 +179,12 @@ function Row({ device, style, index, now, canManage, onAction }: DeviceTableProp
       data-guid={device.guid}
       data-hostname={device.hostname}
       style={{
-        ...style,
+        position: 'absolute',
+        top: 0,
+        left: 0,
+        right: 0,
+        height: size,
+        transform: `translateY(${start}px)`,
         display: 'grid',
         gridTemplateColumns: GRID,
         alignItems: 'center',
@@ -170,7 +193,7 @@ function Row({ device, style, index, now, canManage, onAction }: DeviceTableProp
       }}
     >
       <Cell>
-        <PresenceDot presence={device.presence} />
+        <PresenceDot presence={device.presence} isPlain />
       </Cell>
       <Cell>
         <Group gap={6} wrap="nowrap">
@@ -201,17 +224,36 @@ function Row({ device, style, index, now, canManage, onAction }: DeviceTableProp
         <Dimmable value={device.agent_version} mono />
       </Cell>
       <Cell>
-        <Tooltip label={device.last_seen ? formatDateTime(device.last_seen) : 'Never connected'} withArrow>
-          <Text size="sm" data-testid="device-last-seen">
-            {device.presence === 'online' ? 'now' : formatRelative(device.last_seen, now)}
-          </Text>
-        </Tooltip>
+        <Text size="sm" title={device.last_seen ? formatDateTime(device.last_seen) : 'Never connected'} data-testid="device-last-seen">
+          {device.presence === 'online' ? 'now' : formatRelative(device.last_seen, now)}
+        </Text>
       </Cell>
       <Cell>
         <Usage cpu={device.cpu_percent} memory={device.memory_percent} />
       </Cell>
-      <Cell>{canManage && <DeviceRowMenu device={device} onAction={onAction} />}</Cell>
+      <Cell>{canManage && <LazyRowMenu device={device} onAction={onAction} />}</Cell>
     </Box>
+  );
+});
+
+interface RowProps {
+  readonly device: DeviceListItem;
+  readonly start: number;
+  readonly size: number;
+  readonly index: number;
+  readonly now: number;
+  readonly canManage: boolean;
+  readonly onAction: DeviceTableProps['onAction'];
+}
+
+/** A plain button until clicked; the Mantine menu (and its positioning) exists only while open. */
+function LazyRowMenu({ device, onAction }: { readonly device: DeviceListItem; readonly onAction: DeviceTableProps['onAction'] }) {
+  const [isOpen, setIsOpen] = useState(false);
+  if (isOpen) return <DeviceRowMenu device={device} onAction={onAction} isInitiallyOpen onClose={() => setIsOpen(false)} />;
+  return (
+    <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${device.hostname}`} onClick={() => setIsOpen(true)} data-testid="device-actions">
+      <IconDots size={18} />
+    </ActionIcon>
   );
 }
 
@@ -235,12 +277,19 @@ function Dimmable({ value, fallback = '—', mono = false, testId }: { readonly 
 function Usage({ cpu, memory }: { readonly cpu: number | null; readonly memory: number | null }) {
   if (cpu === null && memory === null) return <Text size="sm" c="dimmed">—</Text>;
   return (
-    <Tooltip label={`CPU ${cpu === null ? '—' : `${Math.round(cpu)} %`} · memory ${memory === null ? '—' : `${Math.round(memory)} %`}`} withArrow>
-      <Stack gap={4} data-testid="device-usage">
-        <Progress size="sm" value={cpu ?? 0} color={usageColor(cpu)} aria-label="CPU" />
-        <Progress size="sm" value={memory ?? 0} color={usageColor(memory)} aria-label="Memory" />
-      </Stack>
-    </Tooltip>
+    <Stack gap={4} title={`CPU ${cpu === null ? '—' : `${Math.round(cpu)} %`} · memory ${memory === null ? '—' : `${Math.round(memory)} %`}`} data-testid="device-usage">
+      <Bar value={cpu} label="CPU" />
+      <Bar value={memory} label="Memory" />
+    </Stack>
+  );
+}
+
+function Bar({ value, label }: { readonly value: number | null; readonly label: string }) {
+  const percent = Math.min(100, Math.max(0, value ?? 0));
+  return (
+    <div role="meter" aria-label={label} aria-valuenow={value ?? undefined} aria-valuemin={0} aria-valuemax={100} style={{ height: 6, borderRadius: 3, background: 'var(--mantine-color-default-border)', overflow: 'hidden' }}>
+      <div style={{ width: `${percent}%`, height: '100%', background: `var(--mantine-color-${usageColor(value)}-6)` }} />
+    </div>
   );
 }
 

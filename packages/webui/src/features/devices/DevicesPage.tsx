@@ -12,6 +12,7 @@ import { PageHeader } from '../../shared/PageHeader';
 import { useRealtimeStatus } from '../../shared/use-realtime';
 import { useCurrentUser } from '../auth/current-user';
 import { DeviceActionDialog, type DeviceActionTarget } from './DeviceActionDialog';
+import type { RowAction } from './DeviceRowMenu';
 import { type DeviceListQuery, hasNarrowing, paramsFromQuery, queryFromParams, type SortColumn, toggleSort } from './device-list-query';
 import { useDeviceList, useLivePresence } from './devices-queries';
 import { DeviceTable } from './DeviceTable';
@@ -36,6 +37,11 @@ export function DevicesPage() {
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   // Only when a page arrives or presence changes: at 50,000 rows the flattening is not free.
+  // Stable, so the memoised rows do not re-render for it.
+  const openAction = useCallback((action: RowAction, device: DeviceListItem) => {
+    setNotice(null);
+    setTarget({ action, device });
+  }, []);
   const rows = useMemo(() => devices.data?.pages.flatMap((page) => page.devices) ?? [], [devices.data]);
   const first = devices.data?.pages[0];
   const isRefused = isApiError(devices.error, 'validation_failed', 'not_found');
@@ -103,6 +109,7 @@ export function DevicesPage() {
           <Card withBorder padding={0}>
             <DeviceTable
               devices={rows}
+              resetKey={paramsFromQuery(query).toString()}
               sort={query.sort}
               onSort={(column: SortColumn) => apply({ ...query, sort: toggleSort(query.sort, column) })}
               hasNextPage={devices.hasNextPage}
@@ -110,15 +117,12 @@ export function DevicesPage() {
               onNeedMore={needMore}
               now={now}
               canManage={canManage}
-              onAction={(action, device: DeviceListItem) => {
-                setNotice(null);
-                setTarget({ action, device });
-              }}
+              onAction={openAction}
             />
           </Card>
           <Group justify="space-between">
             <Text size="sm" c="dimmed" data-testid="devices-count">
-              {rows.length} of {countLabel(first?.count_estimate ?? rows.length, devices.hasNextPage)} device
+              {rows.length} of {countLabel(first?.count_estimate ?? rows.length)} device
               {(first?.count_estimate ?? rows.length) === 1 ? '' : 's'} loaded
             </Text>
             {devices.isFetchNextPageError && (
@@ -142,10 +146,9 @@ export function DevicesPage() {
   );
 }
 
-/** The engine stops counting at 10,001 (meaning "more than 10,000"). */
-function countLabel(estimate: number, hasMore: boolean): string {
-  if (estimate > 10_000) return 'more than 10,000';
-  return hasMore ? `about ${estimate.toLocaleString()}` : estimate.toLocaleString();
+/** The engine counts exactly up to 10,000 and says 10,001 for anything beyond. */
+function countLabel(estimate: number): string {
+  return estimate > 10_000 ? 'more than 10,000' : estimate.toLocaleString();
 }
 
 function EnrolHint() {
