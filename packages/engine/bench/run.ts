@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { listScenario } from './list';
 import { loginScenario } from './login';
 
 export interface ScenarioContext {
@@ -21,6 +22,7 @@ export interface Figure {
 
 const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<Figure[]>> = {
   login: loginScenario,
+  list: listScenario,
 };
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');

@@ -9,7 +9,9 @@ import { escapeLike } from '../filters/criteria-sql';
 type Predicate = RawBuilder<SqlBool>;
 
 /** FROM clause shared by every device read: `d` devices, `h` heartbeat state, `s` site. */
-export const DEVICE_FROM = sql`devices d LEFT JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id`;
+// Enrolment creates the heartbeat row with the device (data-model.md §4), so the join is inner; that
+// also lets a last_seen sort walk the heartbeat index and reach devices by primary key.
+export const DEVICE_FROM = sql`devices d JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id`;
 
 /** The list columns (DeviceListItem). */
 export const LIST_COLUMNS = sql`d.guid, d.display_name, d.hostname, d.fqdn, d.description, d.site_id, s.name AS site_name, d.status,
@@ -80,47 +82,65 @@ export interface DeviceDetailRow extends DeviceListRow {
   token_version: number;
 }
 
-type KeyType = 'text' | 'numeric';
+type KeyType = 'text' | 'numeric' | 'timestamptz' | 'uuid';
 interface SortKey {
   readonly expr: RawBuilder<unknown>;
   readonly type: KeyType;
 }
 
+/** Display names are unique (case-insensitive), so a sort ending in the name is total. */
 const NAME: SortKey = { expr: sql`lower(d.display_name)`, type: 'text' };
+const GUID: SortKey = { expr: sql`d.guid`, type: 'uuid' };
 
 /**
- * Sort keys before the GUID tie-breaker. hostname walks ix_devices__name_guid (or the scoped
- * (site_id, name, guid) index); nullable columns are coalesced so the keyset stays total.
+ * Sort keys, the last one unique. hostname walks the unique name index (or the scoped
+ * (site_id, name, guid) one); last_seen walks ix_device_heartbeat_state__last_seen_at_device_guid
+ * in two segments (seen, never seen); the others are top-N sorts over the filtered rows.
  */
 const SORT_KEYS: Record<string, readonly SortKey[]> = {
   hostname: [NAME],
-  last_seen: [{ expr: sql`coalesce(extract(epoch FROM h.last_seen_at), 0)`, type: 'numeric' }],
+  last_seen: [
+    { expr: sql`h.last_seen_at`, type: 'timestamptz' },
+    { expr: sql`h.device_guid`, type: 'uuid' },
+  ],
   site: [{ expr: sql`lower(coalesce(s.name, ''))`, type: 'text' }, NAME],
   status: [{ expr: sql`d.status`, type: 'text' }, NAME],
   os: [{ expr: sql`lower(coalesce(d.operating_system, ''))`, type: 'text' }, NAME],
-  enrolled_at: [{ expr: sql`extract(epoch FROM d.enrolled_at)`, type: 'numeric' }],
+  enrolled_at: [{ expr: sql`d.enrolled_at`, type: 'timestamptz' }, GUID],
 };
 
 export interface SortPlan {
   readonly sort: DeviceSort;
   readonly keys: readonly SortKey[];
   readonly descending: boolean;
+  /** The first key may be NULL (never seen): ascending puts NULLs last, descending first. */
+  readonly nullableFirst: boolean;
 }
 
 export function sortPlan(sort: DeviceSort): SortPlan {
   const descending = sort.startsWith('-');
-  return { sort, keys: SORT_KEYS[descending ? sort.slice(1) : sort]!, descending };
+  const base = descending ? sort.slice(1) : sort;
+  return { sort, keys: SORT_KEYS[base]!, descending, nullableFirst: base === 'last_seen' };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NUMERIC = /^-?\d{1,20}(\.\d{1,12})?$/;
+/** A cursor value: the exact text of a key, or null for a NULL first key. */
+export type CursorValue = string | null;
 
-export function encodeDeviceCursor(plan: SortPlan, values: readonly string[]): string {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const VALID: Record<KeyType, (v: string) => boolean> = {
+  text: (v) => v.length <= 1024,
+  numeric: (v) => /^-?\d{1,20}(\.\d{1,12})?$/.test(v),
+  uuid: (v) => UUID.test(v),
+  timestamptz: (v) => INSTANT.test(v) && !Number.isNaN(Date.parse(v)),
+};
+
+export function encodeDeviceCursor(plan: SortPlan, values: readonly CursorValue[]): string {
   return Buffer.from(JSON.stringify([plan.sort, ...values]), 'utf8').toString('base64url');
 }
 
-/** The key values a cursor holds (…, guid), or 422 on a cursor of another sort or a tampered one. */
-export function decodeDeviceCursor(plan: SortPlan, cursor: string): string[] {
+/** The key values a cursor holds, or 422 on a cursor of another sort or a tampered one. */
+export function decodeDeviceCursor(plan: SortPlan, cursor: string): CursorValue[] {
   const invalid = () => new ValidationError([{ path: 'cursor', message: 'is not a cursor of this list and sort; start again from the first page' }]);
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let value: unknown;
@@ -129,32 +149,51 @@ export function decodeDeviceCursor(plan: SortPlan, cursor: string): string[] {
   } catch {
     throw invalid(); // not JSON: tampered or foreign
   }
-  if (!Array.isArray(value) || value.length !== plan.keys.length + 2 || value[0] !== plan.sort) throw invalid();
+  if (!Array.isArray(value) || value.length !== plan.keys.length + 1 || value[0] !== plan.sort) throw invalid();
   const values = value.slice(1) as unknown[];
-  const ok = values.every((v, i) => {
-    if (typeof v !== 'string' || v.length > 1024) return false;
-    if (i === plan.keys.length) return UUID.test(v);
-    return plan.keys[i]!.type === 'numeric' ? NUMERIC.test(v) : true;
-  });
+  const ok = values.every((v, i) => (v === null ? i === 0 && plan.nullableFirst : typeof v === 'string' && VALID[plan.keys[i]!.type](v)));
   if (!ok) throw invalid();
-  return values as string[];
+  return values as CursorValue[];
 }
 
-/** `SELECT` list of the cursor columns (c0…cn-1, then the GUID as cg). */
+/** The exact text of each key (c0…), which casts back to the same value. */
 export function cursorColumns(plan: SortPlan): RawBuilder<unknown> {
-  return sql.join(plan.keys.map((k, i) => sql`CAST(${k.expr} AS text) AS ${sql.ref(`c${i}`)}`));
+  return sql.join(
+    plan.keys.map((k, i) => {
+      const text = k.type === 'timestamptz' ? sql`to_char(${k.expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : sql`CAST(${k.expr} AS text)`;
+      return sql`${text} AS ${sql.ref(`c${i}`)}`;
+    }),
+  );
 }
 
-/** Rows strictly after the cursor in the sort's direction. */
-export function afterCursor(plan: SortPlan, values: readonly string[]): Predicate {
-  const left = sql.join([...plan.keys.map((k) => k.expr), sql`d.guid`]);
-  const right = sql.join([...plan.keys.map((k, i) => sql`CAST(${values[i]} AS ${sql.raw(k.type)})`), sql`CAST(${values[plan.keys.length]} AS uuid)`]);
-  return sql<SqlBool>`(${left}) ${sql.raw(plan.descending ? '<' : '>')} (${right})`;
+const bound = (k: SortKey, v: string) => sql`CAST(${v} AS ${sql.raw(k.type)})`;
+
+function tupleAfter(plan: SortPlan, keys: readonly SortKey[], values: readonly string[]): Predicate {
+  return sql<SqlBool>`(${sql.join(keys.map((k) => k.expr))}) ${sql.raw(plan.descending ? '<' : '>')} (${sql.join(keys.map((k, i) => bound(k, values[i]!)))})`;
 }
 
 export function orderBy(plan: SortPlan): RawBuilder<unknown> {
   const dir = sql.raw(plan.descending ? 'DESC' : 'ASC');
-  return sql.join([...plan.keys.map((k) => sql`${k.expr} ${dir}`), sql`d.guid ${dir}`]);
+  return sql.join(plan.keys.map((k) => sql`${k.expr} ${dir}`));
+}
+
+/**
+ * The page as segments read in order until it is full. A total key gives one segment; a nullable
+ * first key gives up to two (non-NULL keys, then NULL ones, or the reverse descending), each an
+ * index range, so no page scans the rows before the cursor.
+ */
+export function pageSegments(plan: SortPlan, after: readonly CursorValue[] | null): Predicate[][] {
+  if (!after) return [[]];
+  if (!plan.nullableFirst) return [[tupleAfter(plan, plan.keys, after as string[])]];
+  const [first, ...rest] = plan.keys;
+  const restValues = after.slice(1) as string[];
+  const isNull = sql<SqlBool>`${first!.expr} IS NULL`;
+  const notNull = sql<SqlBool>`${first!.expr} IS NOT NULL`;
+  const restAfter = tupleAfter(plan, rest, restValues);
+  if (!plan.descending) {
+    return after[0] === null ? [[isNull, restAfter]] : [[tupleAfter(plan, plan.keys, after as string[])], [isNull]];
+  }
+  return after[0] === null ? [[isNull, restAfter], [notNull]] : [[tupleAfter(plan, plan.keys, after as string[])]];
 }
 
 const IP_LIKE = /^[0-9a-f.:]+$/i;
@@ -167,13 +206,15 @@ export function searchPredicate(q: string): Predicate {
   const contains = `%${escapeLike(q.toLowerCase())}%`;
   const ipPrefix = `${escapeLike(q.toLowerCase())}%`;
   const isIp = IP_LIKE.test(q);
-  const hot = isIp
-    ? sql`SELECT device_guid FROM device_heartbeat_state WHERE host(internal_ip) LIKE ${ipPrefix} OR lower(last_user) LIKE ${contains}`
-    : sql`SELECT device_guid FROM device_heartbeat_state WHERE lower(last_user) LIKE ${contains}
-            OR EXISTS (SELECT 1 FROM unnest(logged_in_users) AS u(name) WHERE lower(u.name) LIKE ${contains})`;
-  const external = isIp ? sql`UNION SELECT guid FROM devices WHERE host(external_ip) LIKE ${ipPrefix}` : sql``;
-  return sql<SqlBool>`d.guid IN (SELECT guid FROM devices WHERE lower(display_name) LIKE ${contains} OR lower(description) LIKE ${contains}
-    UNION ${hot} ${external})`;
+  // One branch per index: an OR across the two trigram indexes makes the planner scan the table.
+  const branches = [
+    sql`SELECT guid FROM devices WHERE lower(display_name) LIKE ${contains}`,
+    sql`SELECT guid FROM devices WHERE lower(description) LIKE ${contains}`,
+    sql`SELECT device_guid FROM device_heartbeat_state WHERE lower(last_user) LIKE ${contains}
+          OR lower(array_to_string(logged_in_users, ' ')) LIKE ${contains}${isIp ? sql` OR host(internal_ip) LIKE ${ipPrefix}` : sql``}`,
+  ];
+  if (isIp) branches.push(sql`SELECT guid FROM devices WHERE host(external_ip) LIKE ${ipPrefix}`);
+  return sql<SqlBool>`d.guid IN (${sql.join(branches, sql` UNION ALL `)})`;
 }
 
 /** AND of the predicates (true when none). */

@@ -96,7 +96,8 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
       const key = (d: Item): string | number => {
         switch (sort.replace('-', '')) {
           case 'last_seen':
-            return d.last_seen ? Date.parse(d.last_seen) : 0;
+            // Never seen: last ascending (NULLS LAST), first descending (NULLS FIRST).
+            return d.last_seen ? Date.parse(d.last_seen) : Number.POSITIVE_INFINITY;
           case 'site':
             return (d.site_name ?? '').toLowerCase();
           case 'status':
@@ -122,6 +123,12 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
     expect(p.count_estimate).toBe(50);
     expect(p.count).toBeUndefined();
     expect((await page(admin.client, 'limit=5&count=exact')).count).toBe(50);
+    // Searches count in the same pass on the first page, and separately on later pages.
+    const first = await page(admin.client, 'q=node-&limit=5&count=exact');
+    expect([first.count_estimate, first.count]).toEqual([50, 50]);
+    const second = await page(admin.client, `q=node-&limit=5&cursor=${first.next_cursor}`);
+    expect(second.count_estimate).toBe(50);
+    expect((await page(admin.client, 'q=node-0&limit=100')).count_estimate).toBe(20);
   });
 
   it('searches names, descriptions, users and IP prefixes', async () => {

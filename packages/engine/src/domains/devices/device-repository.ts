@@ -4,13 +4,14 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DbExecutor } from '../audit/audit-log';
 import {
-  afterCursor,
   allOf,
   cursorColumns,
   DETAIL_COLUMNS,
   DEVICE_FROM,
   LIST_COLUMNS,
   orderBy,
+  pageSegments,
+  type CursorValue,
   type DeviceDetailRow,
   type DeviceListRow,
   type SortPlan,
@@ -33,16 +34,27 @@ export function displayNamePredicate(name: string): Predicate {
   return sql<SqlBool>`lower(d.display_name) = ${name.toLowerCase()}`;
 }
 
-export type PageRow = DeviceListRow & Record<`c${number}`, string>;
+export type PageRow = DeviceListRow & Record<`c${number}`, string | null> & { total_matches?: string };
 
 export function createDeviceRepository() {
   return {
-    /** `limit + 1` rows in the plan's order after `after`, with their cursor columns. */
-    async listPage(executor: DbExecutor, input: { where: readonly Predicate[]; plan: SortPlan; after: readonly string[] | null; limit: number }): Promise<PageRow[]> {
-      const where = input.after ? [...input.where, afterCursor(input.plan, input.after)] : input.where;
-      const { rows } = await sql<PageRow>`SELECT ${LIST_COLUMNS}, ${cursorColumns(input.plan)} FROM ${DEVICE_FROM}
-        WHERE ${allOf(where)} ORDER BY ${orderBy(input.plan)} LIMIT ${input.limit + 1}`.execute(executor);
-      return rows;
+    /** Up to `limit + 1` rows in the plan's order after `after`, with their cursor columns. */
+    async listPage(
+      executor: DbExecutor,
+      input: { where: readonly Predicate[]; plan: SortPlan; after: readonly CursorValue[] | null; limit: number; withTotal?: boolean },
+    ): Promise<PageRow[]> {
+      const out: PageRow[] = [];
+      // The first page of a search counts its matches in the same pass (a window over the rows
+      // the search subquery has already produced) instead of running the search twice.
+      const total = input.withTotal && !input.after ? sql`, count(*) OVER () AS total_matches` : sql``;
+      for (const segment of pageSegments(input.plan, input.after)) {
+        const want = input.limit + 1 - out.length;
+        if (want <= 0) break;
+        const { rows } = await sql<PageRow>`SELECT ${LIST_COLUMNS}, ${cursorColumns(input.plan)}${total} FROM ${DEVICE_FROM}
+          WHERE ${allOf([...input.where, ...segment])} ORDER BY ${orderBy(input.plan)} LIMIT ${want}`.execute(executor);
+        out.push(...rows);
+      }
+      return out;
     },
 
     /** Matching rows, counting at most `cap` (null = all). */

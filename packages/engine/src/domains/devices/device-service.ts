@@ -2,10 +2,19 @@
 // sites (api.md "Collections", data-model.md §4), one device, its inventory, search, online agents
 // and descriptions. Devices outside the caller's scope do not exist for them (404).
 
-import type { AgentMap, Device, DeviceDetails, DeviceInventory, DeviceList, DeviceSearchResult } from '@borealis/protocol';
-import { DEVICE_COUNT_CAP, INVENTORY_SECTION_NAMES } from '@borealis/protocol';
-import type { Kysely } from 'kysely';
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import {
+  DEVICE_COUNT_CAP,
+  INVENTORY_SECTION_NAMES,
+  type AgentMap,
+  type Device,
+  type DeviceDetails,
+  type DeviceInventory,
+  type DeviceList,
+  type DeviceSearchResult,
+  type DeviceSort,
+  type DeviceStatus,
+} from '@borealis/protocol';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
 import { loadSiteScope, requireSitePermission, type ScopeUser } from '../../db/site-scope';
@@ -16,7 +25,6 @@ import type { DeviceEvents } from './device-events';
 import { decodeDeviceCursor, encodeDeviceCursor, searchPredicate, sortPlan, type DeviceListRow } from './device-list-sql';
 import { presentDevice, presentListItem, wireGuid } from './device-presenter';
 import { createDeviceRepository, displayNamePredicate, guidPredicate, scopePredicate } from './device-repository';
-import type { DeviceStatus, DeviceSort } from '@borealis/protocol';
 
 type Predicate = RawBuilder<SqlBool>;
 
@@ -103,12 +111,15 @@ export function createDeviceService(deps: DeviceServiceDeps) {
       const after = input.cursor ? decodeDeviceCursor(plan, input.cursor) : null;
       const where = await listWhere(scope.siteIds, input);
       return regexSafe('filter_id', async () => {
-        const rows = await repo.listPage(db, { where, plan, after, limit: input.limit });
+        const withTotal = input.q !== undefined;
+        const rows = await repo.listPage(db, { where, plan, after, limit: input.limit, withTotal });
         const page = rows.slice(0, input.limit);
         const last = page.at(-1);
-        const next = rows.length > input.limit && last ? encodeDeviceCursor(plan, [...plan.keys.map((_, i) => last[`c${i}`]!), last.guid]) : null;
-        const estimate = await repo.count(db, where, DEVICE_COUNT_CAP);
-        const exact = input.count === 'exact' ? (estimate < DEVICE_COUNT_CAP ? estimate : await repo.count(db, where, null)) : undefined;
+        const next = rows.length > input.limit && last ? encodeDeviceCursor(plan, plan.keys.map((_, i) => last[`c${i}`] ?? null)) : null;
+        // A first page that is not full holds every match, and a first search page counted them.
+        const known = !after ? (!next ? page.length : withTotal && rows[0]?.total_matches !== undefined ? Number(rows[0].total_matches) : null) : null;
+        const estimate = known !== null ? Math.min(known, DEVICE_COUNT_CAP) : await repo.count(db, where, DEVICE_COUNT_CAP);
+        const exact = input.count === 'exact' ? (known ?? (estimate < DEVICE_COUNT_CAP ? estimate : await repo.count(db, where, null))) : undefined;
         return {
           devices: page.map((r) => presentListItem(r)),
           next_cursor: next,

@@ -109,6 +109,13 @@ describe.each(DIALECTS)('device filters on %s', (dialect) => {
       'criteria.groups.1.conditions.3.value',
     ]);
     expect(details[0]!.message).toBe('Advanced group 1 condition 1: value is required.');
+    const tooMany = await admin.client.post('/api/device_filters/preview', { criteria: { groups: Array.from({ length: 21 }, () => ({ conditions: [] })) } });
+    expect(tooMany.statusCode).toBe(422);
+    expect(tooMany.json().error.details[0].path).toBe('criteria.groups');
+    const longRegex = await admin.client.post('/api/device_filters/preview', { criteria: groups({ conditions: [cond('hostname', 'contains', 'a'.repeat(257), { use_regex: true })] }) });
+    expect(longRegex.json().error.details[0].message).toMatch(/at most 256 characters/);
+    const lookahead = await admin.client.post('/api/device_filters/preview', { criteria: groups({ conditions: [cond('hostname', 'contains', 'web(?=-db)', { use_regex: true })] }) });
+    expect(lookahead.statusCode).toBe(422);
     expect(await db().selectFrom('device_filters').select('id').where('name', '=', 'broken').execute()).toHaveLength(0);
   });
 
