@@ -1,6 +1,6 @@
-// The device pages in real Chromium against a real engine: 240 seeded devices paged in while the
-// list scrolls, sorted by clicking the name header, narrowed by the search box; one device's tabs
-// showing its seeded inventory; and a filter whose live preview counts the devices it matches.
+// The device pages in real Chromium against a real engine: the empty state, then 240 seeded devices
+// paged in while the list scrolls, sorted by the name header, narrowed by the search box; one
+// device's tabs with its seeded inventory; filters with a live preview count, conflicts and actions.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -155,7 +155,6 @@ describe('device pages in Chromium', () => {
     cookies = admin.cookies;
     const site = (await api('POST', '/api/sites', { name: 'Oslo office' })) as { id: number };
     siteId = site.id;
-    await seed();
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
@@ -171,7 +170,17 @@ describe('device pages in Chromium', () => {
     await t?.close();
   });
 
+  it('explains how to enrol a device while none exists', async () => {
+    await page.goto(`${t.url}/devices`);
+    await page.getByTestId('devices-empty').waitFor();
+    expect(await page.getByTestId('devices-empty').textContent()).toContain('enrolment code');
+    expect(await page.getByTestId('devices-empty-sites').getAttribute('href')).toBe('/sites');
+    expect(await page.getByTestId('devices-empty-approvals').getAttribute('href')).toBe('/approvals');
+    await shot('devices-empty');
+  });
+
   it('lists the first page, renders only the rows in view, and pages in the rest while scrolling', async () => {
+    await seed();
     await page.goto(`${t.url}/devices`);
     await page.locator('[data-testid="device-row"]').first().waitFor();
     expect(await firstRowName()).toBe('node-001');
