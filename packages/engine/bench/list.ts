@@ -188,9 +188,10 @@ export async function listScenario(ctx: ScenarioContext): Promise<Figure[]> {
     }
     // DM17: the default scoped list walks an index, with no Sort node.
     const scope = siteIds.map((s) => s.siteId);
-    const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT d.guid FROM devices d JOIN device_heartbeat_state h ON h.device_guid = d.guid
-      LEFT JOIN sites s ON s.id = d.site_id WHERE d.site_id IN (${sql.join(scope)}) AND d.status <> 'decommissioned'
-      ORDER BY lower(d.display_name) LIMIT 51`.execute(db);
+    // The first (key) query of a page, as device-repository.ts issues it for the default sort.
+    const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT d.guid, CAST(lower(d.display_name) AS text) AS c0 FROM devices d
+      LEFT JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id
+      WHERE d.site_id IN (${sql.join(scope)}) AND d.status <> 'decommissioned' ORDER BY lower(d.display_name) ASC LIMIT 51`.execute(db);
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
     if (process.env.BENCH_EXPLAIN) process.stderr.write(`${text}\n`);
     figures.push({ name: 'scoped_plan_sort_nodes', value: (text.match(/\bSort\b/g) ?? []).length, unit: 'count' });

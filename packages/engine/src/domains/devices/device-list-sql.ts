@@ -13,6 +13,13 @@ type Predicate = RawBuilder<SqlBool>;
 // also lets a last_seen sort walk the heartbeat index and reach devices by primary key.
 export const DEVICE_FROM = sql`devices d JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id`;
 
+/**
+ * The same rows for counting. LEFT joins on unique keys are dropped by the planner when no
+ * predicate reads them, so an unfiltered count touches only `devices` (an inner join would hash
+ * the whole heartbeat table: 48 ms at 50,000). Every device has its heartbeat row, so both agree.
+ */
+export const DEVICE_COUNT_FROM = sql`devices d LEFT JOIN device_heartbeat_state h ON h.device_guid = d.guid LEFT JOIN sites s ON s.id = d.site_id`;
+
 /** The list columns (DeviceListItem). */
 export const LIST_COLUMNS = sql`d.guid, d.display_name, d.hostname, d.fqdn, d.description, d.site_id, s.name AS site_name, d.status,
   d.agent_id, d.platform, d.arch, coalesce(h.agent_version, d.agent_version) AS agent_version, d.operating_system, d.os_version,
@@ -202,18 +209,22 @@ const IP_LIKE = /^[0-9a-f.:]+$/i;
  * `q`: a substring of the name or description (trigram GIN indexes), a logged-in or last user, or
  * the start of an IP. Users and IPs scan the narrow hot table (data-model.md §4).
  */
-export function searchPredicate(q: string): Predicate {
+export function searchPredicate(q: string, siteIds: readonly number[] | null = null): Predicate {
   const contains = `%${escapeLike(q.toLowerCase())}%`;
   const ipPrefix = `${escapeLike(q.toLowerCase())}%`;
   const isIp = IP_LIKE.test(q);
+  // A scoped caller's search starts from their sites' devices (the (site_id, …) index), not the fleet.
+  const inScope = siteIds === null ? sql`` : siteIds.length ? sql` AND site_id IN (${sql.join(siteIds)})` : sql` AND false`;
+  const hotScope =
+    siteIds === null ? sql`` : sql` AND device_guid IN (SELECT guid FROM devices WHERE true${inScope})`;
   // One branch per index: an OR across the two trigram indexes makes the planner scan the table.
   const branches = [
-    sql`SELECT guid FROM devices WHERE lower(display_name) LIKE ${contains}`,
-    sql`SELECT guid FROM devices WHERE lower(description) LIKE ${contains}`,
-    sql`SELECT device_guid FROM device_heartbeat_state WHERE lower(last_user) LIKE ${contains}
-          OR lower(array_to_string(logged_in_users, ' ')) LIKE ${contains}${isIp ? sql` OR host(internal_ip) LIKE ${ipPrefix}` : sql``}`,
+    sql`SELECT guid FROM devices WHERE lower(display_name) LIKE ${contains}${inScope}`,
+    sql`SELECT guid FROM devices WHERE lower(description) LIKE ${contains}${inScope}`,
+    sql`SELECT device_guid FROM device_heartbeat_state WHERE (lower(last_user) LIKE ${contains}
+          OR lower(array_to_string(logged_in_users, ' ')) LIKE ${contains}${isIp ? sql` OR host(internal_ip) LIKE ${ipPrefix}` : sql``})${hotScope}`,
   ];
-  if (isIp) branches.push(sql`SELECT guid FROM devices WHERE host(external_ip) LIKE ${ipPrefix}`);
+  if (isIp) branches.push(sql`SELECT guid FROM devices WHERE host(external_ip) LIKE ${ipPrefix}${inScope}`);
   return sql<SqlBool>`d.guid IN (${sql.join(branches, sql` UNION ALL `)})`;
 }
 

@@ -78,7 +78,7 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
-  it('pages by hostname with no duplicate and no gap, ties broken by GUID', async () => {
+  it('DM17: walking the keyset pages by hostname yields no duplicate and no gap', async () => {
     const all = await walk(admin.client, 'sort=hostname', 7);
     expect(all).toHaveLength(50);
     expect(new Set(all.map((d) => d.guid)).size).toBe(50);
@@ -87,7 +87,7 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
   });
 
   it.each(['hostname', '-hostname', 'last_seen', '-last_seen', 'site', '-site', 'status', '-status', 'os', '-os', 'enrolled_at', '-enrolled_at'])(
-    'walks every device exactly once when sorted by %s',
+    'DM17: walks every device exactly once, in order, when sorted by %s',
     async (sort) => {
       const all = await walk(admin.client, `sort=${sort}`, 6);
       expect(all).toHaveLength(50);
@@ -158,6 +158,12 @@ describe.each(DIALECTS)('device list on %s', (dialect) => {
     expect(all).toHaveLength(15);
     expect(all.every((d) => d.site_id === siteB)).toBe(true);
     expect((await page(operator, `site_id=${siteA}`)).devices).toHaveLength(0);
+    // Searches start from the caller's sites: names, users and IPs elsewhere stay invisible.
+    const found = await page(operator, 'q=node-&limit=100');
+    expect([found.devices.length, found.count_estimate]).toEqual([15, 15]);
+    expect((await page(operator, 'q=marit')).devices).toHaveLength(0);
+    expect((await page(operator, 'q=10.1.3')).devices.every((d) => d.site_id === siteB)).toBe(true);
+    expect((await operator.get('/api/devices/search?q=node-')).json().devices.every((d: Item) => d.site_id === siteB)).toBe(true);
     expect((await page(operator, 'limit=1')).count_estimate).toBe(15);
     const outside = (await page(admin.client, `site_id=${siteA}&limit=1`)).devices[0]!;
     const res = await operator.get(`/api/devices/${outside.guid}`);

@@ -7,6 +7,7 @@ import {
   allOf,
   cursorColumns,
   DETAIL_COLUMNS,
+  DEVICE_COUNT_FROM,
   DEVICE_FROM,
   LIST_COLUMNS,
   orderBy,
@@ -38,29 +39,45 @@ export type PageRow = DeviceListRow & Record<`c${number}`, string | null> & { to
 
 export function createDeviceRepository() {
   return {
-    /** Up to `limit + 1` rows in the plan's order after `after`, with their cursor columns. */
+    /**
+     * Up to `limit + 1` rows in the plan's order after `after`, with their cursor columns. The
+     * order is found on narrow rows (keys and GUIDs; joins that no predicate reads are dropped),
+     * then the page's full rows are fetched by GUID: a top-N sort then carries 50 bytes a row,
+     * not a kilobyte.
+     */
     async listPage(
       executor: DbExecutor,
       input: { where: readonly Predicate[]; plan: SortPlan; after: readonly CursorValue[] | null; limit: number; withTotal?: boolean },
     ): Promise<PageRow[]> {
-      const out: PageRow[] = [];
+      type KeyRow = Record<`c${number}`, string | null> & { guid: string; total_matches?: string };
+      const keys: KeyRow[] = [];
       // The first page of a search counts its matches in the same pass (a window over the rows
       // the search subquery has already produced) instead of running the search twice.
       const total = input.withTotal && !input.after ? sql`, count(*) OVER () AS total_matches` : sql``;
+      // last_seen walks the heartbeat index, which needs the inner join to drive from it.
+      const from = input.plan.nullableFirst ? DEVICE_FROM : DEVICE_COUNT_FROM;
       for (const segment of pageSegments(input.plan, input.after)) {
-        const want = input.limit + 1 - out.length;
+        const want = input.limit + 1 - keys.length;
         if (want <= 0) break;
-        const { rows } = await sql<PageRow>`SELECT ${LIST_COLUMNS}, ${cursorColumns(input.plan)}${total} FROM ${DEVICE_FROM}
+        const { rows } = await sql<KeyRow>`SELECT d.guid, ${cursorColumns(input.plan)}${total} FROM ${from}
           WHERE ${allOf([...input.where, ...segment])} ORDER BY ${orderBy(input.plan)} LIMIT ${want}`.execute(executor);
-        out.push(...rows);
+        keys.push(...rows);
       }
-      return out;
+      if (keys.length === 0) return [];
+      const { rows } = await sql<DeviceListRow>`SELECT ${LIST_COLUMNS} FROM ${DEVICE_FROM}
+        WHERE d.guid = ANY(CAST(${`{${keys.map((k) => k.guid).join(',')}}`} AS uuid[]))`.execute(executor);
+      const byGuid = new Map(rows.map((r) => [r.guid, r]));
+      // A device purged between the two reads simply drops out of the page.
+      return keys.flatMap((k) => {
+        const row = byGuid.get(k.guid);
+        return row ? [{ ...row, ...k }] : [];
+      });
     },
 
     /** Matching rows, counting at most `cap` (null = all). */
     async count(executor: DbExecutor, where: readonly Predicate[], cap: number | null): Promise<number> {
       const limit = cap === null ? sql`` : sql`LIMIT ${cap}`;
-      const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${DEVICE_FROM} WHERE ${allOf(where)} ${limit}) AS m`.execute(executor);
+      const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${DEVICE_COUNT_FROM} WHERE ${allOf(where)} ${limit}) AS m`.execute(executor);
       return Number(rows[0]?.n ?? 0);
     },
 

@@ -72,7 +72,7 @@ export function createDeviceService(deps: DeviceServiceDeps) {
     if (input.site_id === 'none') where.push(sql<SqlBool>`d.site_id IS NULL`);
     else if (input.site_id !== undefined) where.push(sql<SqlBool>`d.site_id = ${input.site_id}`);
     if (input.online !== undefined) where.push(input.online ? sql<SqlBool>`h.presence_node_id IS NOT NULL` : sql<SqlBool>`h.presence_node_id IS NULL`);
-    if (input.q) where.push(searchPredicate(input.q));
+    if (input.q) where.push(searchPredicate(input.q, scopeSites));
     if (input.hostname) where.push(displayNamePredicate(input.hostname));
     if (input.filter_id !== undefined) {
       const filter = await filters.findById(db, input.filter_id);
@@ -131,7 +131,7 @@ export function createDeviceService(deps: DeviceServiceDeps) {
 
     async search(user: ScopeUser, q: string, limit: number): Promise<DeviceSearchResult> {
       const scope = await loadSiteScope(db, user);
-      const rows = await repo.listByName(db, [scopePredicate(scope.siteIds), notRetired, searchPredicate(q)], limit);
+      const rows = await repo.listByName(db, [scopePredicate(scope.siteIds), notRetired, searchPredicate(q, scope.siteIds)], limit);
       const sites = await siteDescriptions(
         db,
         rows.map((r) => r.site_id),
