@@ -27,6 +27,8 @@ describe('operator journey in Chromium', () => {
   const problems: string[] = [];
   /** Chromium logs every 4xx answer as a console error; those are expected answers, listed apart. */
   const refusals: string[] = [];
+  /** Realtime reconnect attempts refused while the engine was down. */
+  const socketRetries: string[] = [];
 
   beforeAll(async () => {
     t = await startTestEngine({ dialect: 'pglite', listen: true, home });
@@ -59,6 +61,9 @@ describe('operator journey in Chromium', () => {
       if (msg.type() !== 'error') return;
       const refused = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
       if (refused) refusals.push(`${refused[1]} ${new URL(msg.location().url).pathname}`);
+      // The realtime connection retries while the engine is stopped for the restart; Chromium logs
+      // each refused attempt, which no script can silence.
+      else if (/^WebSocket connection to '[^']*\/socket\.io\/[^']*' failed: .*ERR_CONNECTION_REFUSED$/.test(msg.text())) socketRetries.push(msg.text());
       else problems.push(msg.text());
     });
     target.on('pageerror', (err) => problems.push(err.message));

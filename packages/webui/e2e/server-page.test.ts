@@ -47,11 +47,11 @@ describe('Server page in Chromium', () => {
 
   it('shows only areas that exist in the navigation', async () => {
     const links = await page.locator('nav a').allTextContents();
-    expect(links.map((l) => l.trim())).toEqual(['Server', 'Sites', 'Approvals', 'Credentials', 'Users', 'Security', 'Audit']);
+    expect(links.map((l) => l.trim())).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Credentials', 'Users', 'Security', 'Audit']);
   });
 
   it('renders a deep link it does not know as a page-not-found inside the shell', async () => {
-    await page.goto(`${t.url}/devices/anything`);
+    await page.goto(`${t.url}/no-such-area/anything`);
     await expect.poll(() => page.getByTestId('not-found').isVisible()).toBe(true);
     expect(await page.getByTestId('product-name').isVisible()).toBe(true);
     await page.getByTestId('not-found-home').click();

@@ -12,6 +12,7 @@ import { SessionGate } from './features/auth/SessionGate';
 import { UserMenu } from './features/auth/UserMenu';
 import { AppLayout } from './shared/AppLayout';
 import { NotFoundPage } from './shared/NotFoundPage';
+import { RealtimeProvider } from './shared/RealtimeProvider';
 import { createQueryClient } from './shared/query-client';
 import { createColorSchemeManager, theme } from './shared/theme';
 
@@ -61,7 +62,11 @@ function buildRoutes(areas: readonly RoleArea[]): RouteObject[] {
 /** The shell with the areas the signed-in operator's role may use. */
 function SignedInLayout() {
   const me = useCurrentUser();
-  return <AppLayout areas={areasFor(me.role)} userMenu={<UserMenu />} />;
+  return (
+    <RealtimeProvider>
+      <AppLayout areas={areasFor(me.role)} userMenu={<UserMenu />} />
+    </RealtimeProvider>
+  );
 }
 
 /** An area outside the operator's role is, for them, a page that does not exist. */

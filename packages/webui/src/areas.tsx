@@ -1,12 +1,14 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
 // Each names the roles that may use it; the others neither see the link nor reach the page.
 import type { Me } from '@borealis/protocol';
-import { IconBuildingCommunity, IconChecklist, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconChecklist, IconDevices, IconFilter, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
 import { ApprovalsPage } from './features/approvals/ApprovalsPage';
 import { PendingApprovalsBadge } from './features/approvals/PendingApprovalsBadge';
 import { AuditPage } from './features/audit/AuditPage';
 import { SecurityPage } from './features/aegis/SecurityPage';
 import { CredentialsPage } from './features/credentials/CredentialsPage';
+import { DevicesArea } from './features/devices/DevicesArea';
+import { FiltersArea } from './features/filters/FiltersArea';
 import { ServerPage } from './features/server/ServerPage';
 import { SitesPage } from './features/sites/SitesPage';
 import { UsersPage } from './features/users/UsersPage';
@@ -21,7 +23,9 @@ const EVERYONE = ['admin', 'operator', 'viewer'] as const;
 export const AREAS: readonly RoleArea[] = [
   { path: 'server', label: 'Server', icon: IconServer, element: <ServerPage />, roles: EVERYONE },
   { path: 'sites', label: 'Sites', icon: IconBuildingCommunity, element: <SitesPage />, roles: EVERYONE },
+  { path: 'devices', label: 'Devices', icon: IconDevices, element: <DevicesArea />, roles: EVERYONE },
   { path: 'approvals', label: 'Approvals', icon: IconChecklist, element: <ApprovalsPage />, roles: EVERYONE, badge: <PendingApprovalsBadge /> },
+  { path: 'filters', label: 'Filters', icon: IconFilter, element: <FiltersArea />, roles: EVERYONE },
   { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
   { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },
