@@ -18,6 +18,8 @@ import { createApprovalService } from './approvals/approval-service';
 import { registerApprovalRoutes } from './approvals/routes';
 import { createEnrollmentService } from './enrollment/enrollment-service';
 import { registerEnrollmentRoutes } from './enrollment/routes';
+import { registerAssemblyRoutes } from './assemblies/routes';
+import { createAssemblyLibrary } from './assemblies/assembly-library';
 
 export interface ApiGroup {
   readonly name: string;
@@ -71,4 +73,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
   { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
   { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
+  { name: 'assemblies', register: (app, ctx) => registerAssemblyRoutes(app, { library: createAssemblyLibrary({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, invalidate: security(ctx).assemblies.invalidate }) }) },
 ];
