@@ -13,3 +13,4 @@ export * from './approvals';
 export * from './devices';
 export * from './metadata';
 export * from './filters';
+export * from './assemblies';

@@ -24,6 +24,8 @@ import { registerAgentGroup } from './agent/register';
 import { registerDeviceRoutes } from './devices/routes';
 import { registerFilterRoutes } from './filters/routes';
 import { registerMetadataRoutes } from './metadata/routes';
+import { registerAssemblyRoutes } from './assemblies/routes';
+import { createAssemblyLibrary } from './assemblies/assembly-library';
 
 export interface ApiGroup {
   readonly name: string;
@@ -86,4 +88,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'devices', register: (app, ctx) => registerDeviceRoutes(app, { ...domainDeps(ctx), deviceEvents: security(ctx).deviceEvents, refreshTokens: security(ctx).deviceTrust.refreshTokens }) },
   { name: 'filters', register: (app, ctx) => registerFilterRoutes(app, { db: ctx.db, clock: ctx.clock }) },
   { name: 'metadata', register: (app, ctx) => registerMetadataRoutes(app, { db: ctx.db, clock: ctx.clock }) },
+  { name: 'assemblies', register: (app, ctx) => registerAssemblyRoutes(app, { library: createAssemblyLibrary({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, invalidate: security(ctx).assemblies.invalidate }) }) },
 ];
