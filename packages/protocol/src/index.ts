@@ -11,3 +11,4 @@ export * from './credentials';
 export * from './audit';
 export * from './approvals';
 export * from './quick-jobs';
+export * from './assemblies';
