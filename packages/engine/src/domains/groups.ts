@@ -19,6 +19,7 @@ import { registerApprovalRoutes } from './approvals/routes';
 import { createEnrollmentService } from './enrollment/enrollment-service';
 import { registerEnrollmentRoutes } from './enrollment/routes';
 import { registerAgentGroup } from './agent/register';
+import { registerQuickJobGroup } from './quick-jobs/register';
 
 export interface ApiGroup {
   readonly name: string;
@@ -73,4 +74,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
   { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
   { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
+  { name: 'quick-jobs', register: (app, ctx) => registerQuickJobGroup(app, ctx) },
 ];

@@ -66,7 +66,7 @@ function finalStatus(result: QuickJobResult, warningCodes: readonly number[]): Q
 export function createFanIn(deps: FanInDeps): FanIn {
   const flushMs = deps.flushMs ?? RESULT_FLUSH_MS;
   const batchMax = deps.batchMax ?? RESULT_BATCH_MAX;
-  let queue: QueuedResult[] = [];
+  const queue: QueuedResult[] = [];
   let phases = new Map<string, { id: string; device_guid: string; phase: string; started_at: string | null }>();
   let chunks: Array<{ activity_id: string; seq: number; stream: 'stdout' | 'stderr'; chunk: string }> = [];
   const meta = new Map<string, ExecutionMeta>();

@@ -55,7 +55,7 @@ export async function resolveTargets(db: DbExecutor, input: ResolveTargetsInput,
     }
   }
   if (unknown.length) {
-    throw new AppError('unknown_targets', `Unknown or out-of-scope targets: ${unknown.slice(0, 20).join(', ')}`, unknown.slice(0, 100).map((v) => ({ path: 'targets', message: v })), undefined);
+    throw new AppError('unknown_targets', `Unknown or out-of-scope targets: ${unknown.slice(0, 20).join(', ')}`, unknown.slice(0, 100).map((v) => ({ path: 'targets', message: v })), { values: unknown });
   }
 
   const selected = new Map<string, TargetDevice>();
