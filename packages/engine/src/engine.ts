@@ -25,6 +25,7 @@ import { createRealtimeServer, type RealtimeServer } from './realtime/socket-ser
 import { runtimePaths } from './runtime-paths';
 import { createSecurityServices, type ServiceOptions } from './services';
 import { agentTrustInfo } from './agent-trust-info';
+import { seedOfficialAssemblies } from './domains/assemblies/official-set';
 import type { TlsMaterial } from './tls';
 import { ENGINE_VERSION } from './version';
 import { createAgentRuntime, type AgentRuntimeOptions } from './domains/agent/agent-runtime';
@@ -73,6 +74,8 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const schemaVersion = servesHttp
       ? (await migrateToLatest(database, { log })).latest
       : await waitForSchema(database, { timeoutMs: options.schemaWaitMs });
+    // Start-up step 4 (data-model.md): the official assemblies, compared by hash.
+    if (servesHttp) log.debug({ official: await seedOfficialAssemblies({ db: database.db, clock }) }, 'official assemblies seeded');
 
     const health = createHealthService({ database, clock, version: ENGINE_VERSION, role: config.role, startedAt, schemaVersion: () => schemaVersion });
     if (!servesHttp) {

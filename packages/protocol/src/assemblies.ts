@@ -93,7 +93,7 @@ export type AssemblySummary = z.infer<typeof AssemblySummarySchema>;
 export const AssemblyListQuerySchema = z.object({
   q: z.string().max(200).optional(),
   domain: z.enum(ASSEMBLY_DOMAINS).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(512).optional(),
 });
 export const AssemblyListSchema = z.object({ items: z.array(AssemblySummarySchema), next_cursor: z.string().nullable() });
