@@ -77,7 +77,7 @@ export function QuickJobPage() {
           </Table.Tbody>
         </Table>
       </Card>
-      {current && currentRow && <OutputPanel jobId={current} hostname={currentRow.hostname} isRunning={currentRow.status === 'Running' || currentRow.status === 'Pending'} />}
+      {current && currentRow && <OutputPanel jobId={current} status={currentRow.status} hostname={currentRow.hostname} isRunning={currentRow.status === 'Running' || currentRow.status === 'Pending' || currentRow.finished_at === null} />}
       <ConfirmDialog
         opened={confirming}
         title="Cancel this quick job?"
@@ -94,8 +94,8 @@ export function QuickJobPage() {
   );
 }
 
-function OutputPanel({ jobId, hostname, isRunning }: { readonly jobId: string; readonly hostname: string; readonly isRunning: boolean }) {
-  const activity = useActivity(jobId, isRunning);
+function OutputPanel({ jobId, status, hostname, isRunning }: { readonly jobId: string; readonly status: string; readonly hostname: string; readonly isRunning: boolean }) {
+  const activity = useActivity(jobId, status, isRunning);
   const data = activity.data;
   // Live chunks while it runs; the stored (capped) result replaces them at the end.
   const liveOut = data?.live_output.filter((c) => c.stream === 'stdout').map((c) => c.chunk).join('') ?? '';

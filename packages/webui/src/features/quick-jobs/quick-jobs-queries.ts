@@ -34,14 +34,16 @@ export function useQuickJobTargets(id: string, isLive: boolean) {
   return useQuery({
     queryKey: [...QUICK_JOBS_KEY, 'targets', id],
     queryFn: ({ signal }) => listTargets(id, {}, { signal, background: true }),
-    refetchInterval: isLive ? LIVE_REFETCH_MS : false,
+    // Until the last open target is seen final too (the job may finish between two polls).
+    refetchInterval: (query) => (isLive || query.state.data?.targets.some((t) => t.status === 'Pending' || t.status === 'Running') ? LIVE_REFETCH_MS : false),
     retry: retryNetworkOnce,
   });
 }
 
-export function useActivity(jobId: string | null, isLive: boolean) {
+/** `status` is part of the key so the stored result replaces the live chunks when the row finishes. */
+export function useActivity(jobId: string | null, status: string, isLive: boolean) {
   return useQuery({
-    queryKey: [...QUICK_JOBS_KEY, 'activity', jobId],
+    queryKey: [...QUICK_JOBS_KEY, 'activity', jobId, status],
     queryFn: ({ signal }) => getActivity(jobId!, { signal, background: true }),
     enabled: jobId !== null,
     refetchInterval: isLive ? LIVE_REFETCH_MS : false,
