@@ -48,7 +48,9 @@ export interface ReceivedRun {
 export class JobAgent {
   readonly runs: ReceivedRun[] = [];
   readonly cancels: unknown[] = [];
-  answer: (payload: QuickJobRunPayload) => QuickJobRunAck | null = () => ({ accepted: true });
+  /** The ack for a delivery; null stays silent, 'hold' keeps the ack in `held` for the test to send. */
+  answer: (payload: QuickJobRunPayload) => QuickJobRunAck | null | 'hold' = () => ({ accepted: true });
+  readonly held: Array<() => void> = [];
 
   private constructor(
     readonly agent: TestAgent,
@@ -59,7 +61,8 @@ export class JobAgent {
       const payload = QuickJobRunPayloadSchema.parse(raw);
       this.runs.push({ payload, isSignatureValid: verifyJobSignature(publicKey, payload, payload.signature) });
       const answer = this.answer(payload);
-      if (answer) ack(answer);
+      if (answer === 'hold') this.held.push(() => ack({ accepted: true }));
+      else if (answer) ack(answer);
     });
     socket.on('quick_job_cancel', (raw: unknown, ack: (a: unknown) => void) => {
       this.cancels.push(raw);
@@ -67,13 +70,14 @@ export class JobAgent {
     });
   }
 
-  static async connect(t: TestEngine, agent: TestAgent): Promise<JobAgent> {
+  static async connect(t: TestEngine, agent: TestAgent, options: { answer?: JobAgent['answer'] } = {}): Promise<JobAgent> {
     const { key } = await engineSigningPublicKey(t);
     await agent.issueTokens();
     const outcome = await openAgentSocket(t.url!, agent.upgradeHeaders());
     if ('error' in outcome) throw new Error(`connect_error ${outcome.error.message}`);
     // Listeners first: the engine delivers pending jobs right after it acks connect_agent.
     const runner = new JobAgent(agent, outcome.socket, key);
+    if (options.answer) runner.answer = options.answer;
     const ack = (await outcome.socket.timeout(5_000).emitWithAck('connect_agent', agent.connectPayload())) as { ok?: unknown };
     if (ack.ok !== true) throw new Error(`connect_agent refused: ${JSON.stringify(ack)}`);
     return runner;

@@ -5,7 +5,7 @@
 import type { Namespace } from 'socket.io';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { DeviceActivityChanged, QuickJobOutputEvent, QuickJobSummary, QuickJobTargetChanged } from '@borealis/protocol';
+import type { DeviceActivityChanged, QuickJobOutputEvent, QuickJobStatus, QuickJobSummary, QuickJobTargetChanged } from '@borealis/protocol';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
 import { quickJobRepository as repo, type ChangedExecution } from './quick-job-repository';
@@ -17,6 +17,8 @@ export interface JobEvents {
   output(event: QuickJobOutputEvent): void;
   /** Marks a job for the next recount (rows removed). */
   touch(quickJobId: string): void;
+  /** History rows cleared by an operator. */
+  activityDeleted(rows: ReadonlyArray<{ id: string; device_guid: string; hostname: string; status: QuickJobStatus }>): void;
   /** Recount touched jobs now (normally every 500 ms). */
   recount(): Promise<void>;
   start(): void;
@@ -68,6 +70,13 @@ export function createJobEvents(deps: { db: Kysely<Database>; clock: Clock; log:
     },
     output(event) {
       deps.operators?.to(jobRoom(event.quick_job_id)).emit('quick_job_output', event);
+    },
+    activityDeleted(rows) {
+      for (const r of rows) {
+        const guid = r.device_guid.toUpperCase();
+        const activity: DeviceActivityChanged = { activity_id: r.id, job_id: r.id, guid, hostname: r.hostname, status: r.status, change: 'deleted' };
+        deps.operators?.to(`device:${guid}`).emit('device_activity_changed', activity);
+      }
     },
     touch(quickJobId) {
       touched.add(quickJobId);

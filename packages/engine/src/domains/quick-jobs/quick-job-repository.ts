@@ -295,6 +295,11 @@ export const quickJobRepository = {
     return [...result.rows];
   },
 
+  async dispatchingIds(db: DbExecutor, quickJobId: string): Promise<string[]> {
+    const rows = await db.selectFrom('activity_history').select('id').where('quick_job_id', '=', quickJobId).where('status', '=', 'Pending').where('phase', '=', 'dispatching').execute();
+    return rows.map((r) => r.id);
+  },
+
   async requestCancelRunning(db: DbExecutor, quickJobId: string, jobIds: readonly string[] | undefined, siteIds: readonly number[] | null, now: Date): Promise<ChangedExecution[]> {
     const result = await sql<ChangedExecution>`
       UPDATE activity_history

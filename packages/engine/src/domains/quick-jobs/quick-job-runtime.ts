@@ -109,7 +109,10 @@ export function createQuickJobRuntime(deps: QuickJobRuntimeDeps): QuickJobRuntim
     async cancel(user, reads, quickJobId, jobIds) {
       const { siteIds } = await reads.visibleJob(user, quickJobId);
       const now = deps.clock.now();
+      // A Pending row already sent (ack outstanding) may still start on the agent: tell it too.
+      const inFlight = new Set(await repo.dispatchingIds(deps.db, quickJobId));
       const cancelled = await repo.cancelPending(deps.db, quickJobId, jobIds, siteIds, now);
+      for (const row of cancelled) if (inFlight.has(row.id)) sendCancel(row, user.username);
       const running = await repo.requestCancelRunning(deps.db, quickJobId, jobIds, siteIds, now);
       events.targetsChanged(cancelled, 'updated');
       for (const row of running) sendCancel(row, user.username);

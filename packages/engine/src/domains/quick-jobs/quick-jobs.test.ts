@@ -270,6 +270,42 @@ describe.each(DIALECTS)('quick jobs on %s', (dialect) => {
       expect(afterwards.runs).toEqual([]);
     });
 
+    it('on connect a device gets its pending jobs oldest first with at most 20 unacknowledged', async () => {
+      const agent = await TestAgent.create(t, { siteId: siteA });
+      const ids: string[] = [];
+      for (let i = 0; i < 25; i += 1) {
+        clock.advance(1);
+        ids.push((await quickRun({ assembly_guid: assembly, hostnames: [agent.hostname] })).json().results[0].job_id as string);
+      }
+      const runner = await JobAgent.connect(t, agent, { answer: () => 'hold' });
+      open.push(runner);
+      await until(() => runner.runs.length === 20);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(runner.runs.length).toBe(20);
+      expect(runner.runs.map((r) => r.payload.job_id)).toEqual(ids.slice(0, 20));
+      runner.answer = () => ({ accepted: true });
+      for (const release of runner.held.splice(0)) release();
+      await until(() => runner.runs.length === 25);
+      expect(runner.runs.slice(20).map((r) => r.payload.job_id)).toEqual(ids.slice(20));
+    });
+
+    it('an Expired target takes the result of an agent that accepted it before expiry; any other terminal row keeps its first result', async () => {
+      const agent = await TestAgent.create(t, { siteId: siteA });
+      const res = await quickRun({ assembly_guid: assembly, hostnames: [agent.hostname], expires_in_seconds: 60 });
+      const jobId = res.json().results[0].job_id as string;
+      const created = Date.parse(res.json().expires_at) - 60_000;
+      clock.advance(61_000);
+      await runtime().sweep();
+      expect((await execution(jobId)).status).toBe('Expired');
+      const runner = await JobAgent.connect(t, agent);
+      open.push(runner);
+      // Accepted after expiry: ignored.
+      await runner.result(jobId, { accepted_at: new Date(created + 61_000).toISOString() });
+      expect((await execution(jobId)).status).toBe('Expired');
+      await runner.result(jobId, { accepted_at: new Date(created + 30_000).toISOString() });
+      expect((await execution(jobId)).status).toBe('Success');
+    });
+
     it('a silent agent keeps the target Pending for redelivery; the Timed Out backstop ends an accepted job without a result', async () => {
       const runner = await connected();
       runner.answer = () => null;

@@ -150,16 +150,16 @@ export function createReadService(deps: { db: Kysely<Database> }) {
     },
 
     /** Clears a device's finished history (open executions stay). */
-    async clearDeviceActivity(user: ScopeUser, hostname: string): Promise<{ deleted: number; jobIds: string[] }> {
+    async clearDeviceActivity(user: ScopeUser, hostname: string): Promise<{ deleted: number; jobIds: string[]; rows: Array<{ id: string; device_guid: string; hostname: string; status: QuickJobStatus }> }> {
       const siteIds = await scopeOf(user);
       const rows = await db
         .deleteFrom('activity_history')
         .where(sql<string>`lower(hostname)`, '=', hostname.toLowerCase())
         .where('status', 'in', TERMINAL)
         .where((eb) => inSites(eb, 'site_id', siteIds))
-        .returning(['id', 'quick_job_id'])
+        .returning(['id', 'quick_job_id', 'device_guid', 'hostname', 'status'])
         .execute();
-      return { deleted: rows.length, jobIds: [...new Set(rows.map((r) => r.quick_job_id).filter((j): j is string => j !== null))] };
+      return { deleted: rows.length, rows, jobIds: [...new Set(rows.map((r) => r.quick_job_id).filter((j): j is string => j !== null))] };
     },
   };
 }

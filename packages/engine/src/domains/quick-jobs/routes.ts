@@ -111,6 +111,7 @@ export function registerQuickJobRoutes(app: FastifyInstance, deps: QuickJobRoute
     async (request) => {
       const result = await deps.reads.clearDeviceActivity(userOf(request), request.params.hostname);
       for (const id of result.jobIds) deps.runtime.events.touch(id);
+      deps.runtime.events.activityDeleted(result.rows);
       return { deleted: result.deleted };
     },
   );
