@@ -10,6 +10,10 @@ import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
 import { setUpEngine, signInAs, type SignedInAdmin } from '../../../test/factories';
 import { engineSigningPublicKey, insertAssembly, JobAgent, openOperatorSocket, resultBody, until } from '../../../test/quick-job-fixtures';
 import { insertSite, TestAgent } from '../../../test/test-agent';
+import { QuickRunRequestSchema } from '@borealis/protocol';
+import { createAssemblyService } from '../assemblies/assembly-service';
+import { createDispatchService } from './dispatch-service';
+import { quickJobAssembliesOf } from './register';
 
 const START = '2026-11-26T06:00:00Z';
 
@@ -59,6 +63,24 @@ describe.each(DIALECTS)('quick jobs on %s', (dialect) => {
       expect(none.statusCode).toBe(422);
       const missing = await quickRun({ assembly_guid: '00000000-0000-4000-8000-00000000dead', hostnames: [agent.hostname] });
       expect(missing.statusCode).toBe(404);
+      expect(await jobCount()).toBe(before);
+    });
+
+    it('a locked engine refuses dispatch with 423 engine_locked and writes nothing', async () => {
+      const agent = await TestAgent.create(t, { siteId: siteA });
+      // The HTTP gate closes while Aegis is locked, so the dispatcher is driven with a store that has no keyring.
+      const locked = createDispatchService({
+        db: db(),
+        clock,
+        audit: t.engine.ctx.security!.audit,
+        assemblies: quickJobAssembliesOf(createAssemblyService({ db: db(), clock, keyring: null })),
+        onCreated: () => undefined,
+      });
+      const before = await jobCount();
+      const user = { user_id: admin.userId, role: 'admin' as const, username: admin.username };
+      const body = QuickRunRequestSchema.parse({ assembly_guid: assembly, hostnames: [agent.hostname] });
+      const actor = { type: 'user' as const, id: admin.userId, name: admin.username, ip: null, requestId: 'test' };
+      await expect(locked.quickRun(user, body, actor, undefined)).rejects.toMatchObject({ code: 'engine_locked', status: 423 });
       expect(await jobCount()).toBe(before);
     });
 
