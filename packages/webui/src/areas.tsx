@@ -11,6 +11,8 @@ import { ServerPage } from './features/server/ServerPage';
 import { SitesPage } from './features/sites/SitesPage';
 import { UsersPage } from './features/users/UsersPage';
 import { QuickJobsArea } from './features/quick-jobs/QuickJobsArea';
+import { IconScript } from '@tabler/icons-react';
+import { AssembliesArea } from './features/assemblies/AssembliesArea';
 import type { Area } from './shared/area';
 
 export interface RoleArea extends Area {
@@ -25,6 +27,7 @@ export const AREAS: readonly RoleArea[] = [
   { path: 'approvals', label: 'Approvals', icon: IconChecklist, element: <ApprovalsPage />, roles: EVERYONE, badge: <PendingApprovalsBadge /> },
   { path: 'quick-jobs', label: 'Quick jobs', icon: IconPlayerPlay, element: <QuickJobsArea />, roles: EVERYONE },
   { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
+  { path: 'assemblies', label: 'Assemblies', icon: IconScript, element: <AssembliesArea />, roles: EVERYONE },
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
   { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },
   { path: 'audit', label: 'Audit', icon: IconListSearch, element: <AuditPage />, roles: ['admin'] },

@@ -287,6 +287,25 @@ describe.each(DIALECTS)('assemblies API on %s', (dialect) => {
     }
   });
 
+  it('keeps the last 50 revisions plus pinned ones and ones a scheduled component names', async () => {
+    const a = await create({ display_name: 'Many saves', payload: bash('echo 1\n') });
+    const db = t.engine.ctx.db;
+    await db.updateTable('assembly_revisions').set({ pinned: true }).where('assembly_guid', '=', a.assembly_guid).where('revision', '=', 1).execute();
+    let revision = 1;
+    for (let i = 2; i <= 3; i += 1) revision = ((await put(a.assembly_guid, { payload: { ...a.payload, script: `echo ${i}\n` } }, revision)).json() as Assembly).revision;
+    const now = new Date();
+    await db
+      .insertInto('scheduled_jobs')
+      .values({ name: 'Pins r2', job_kind: 'automation', components: JSON.stringify([{ kind: 'script', assembly_guid: a.assembly_guid, assembly_revision: 2, variable_values: {} }]), targets: '[]', schedule: '{}', execution_context: 'system', allowed_site_ids: [], created_at: now, updated_at: now })
+      .execute();
+    for (let i = 4; i <= 56; i += 1) revision = ((await put(a.assembly_guid, { payload: { ...a.payload, script: `echo ${i}\n` } }, revision)).json() as Assembly).revision;
+    expect(revision).toBe(56);
+    const kept = ((await c().get(`/api/assemblies/${a.assembly_guid}/revisions`)).json() as { items: AssemblyRevision[] }).items.map((r) => r.revision);
+    expect(kept).toEqual([...Array.from({ length: 50 }, (_, i) => 56 - i), 2, 1]);
+    expect((await c().get(`/api/assemblies/${a.assembly_guid}/revisions/3`)).statusCode).toBe(404);
+    await db.deleteFrom('scheduled_jobs').where('name', '=', 'Pins r2').execute();
+  });
+
   it('seeding the official set is idempotent by hash: unchanged rows stay, a changed one gets a new revision, unlisted official GUIDs go', async () => {
     const db = t.engine.ctx.db;
     const clock = t.engine.ctx.clock;

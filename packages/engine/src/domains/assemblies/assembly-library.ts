@@ -194,7 +194,10 @@ export function createAssemblyLibrary(deps: AssemblyLibraryDeps) {
         if (ifMatch !== undefined && ifMatch !== row.revision) throw new ConflictError(`The assembly changed meanwhile (revision ${row.revision}); reload it`, 'version_conflict');
         const n = normalizeWithName({ ...input, display_name: input.display_name ?? row.display_name });
         const changed = await saveContent(trx, row, n, { summary: input.summary, changeNote: input.change_note ?? null, userId: actor.id });
-        if (changed) await audit.record(trx, actor, { action: 'assembly.updated', targetType: 'assembly', targetId: guid, details: { content_hash: n.contentHash } });
+        if (changed) {
+          await audit.record(trx, actor, { action: 'assembly.updated', targetType: 'assembly', targetId: guid, details: { content_hash: n.contentHash } });
+          await repo.notifyChanged(trx, guid);
+        }
         return load(trx, guid);
       });
       deps.invalidate(guid);
@@ -210,6 +213,7 @@ export function createAssemblyLibrary(deps: AssemblyLibraryDeps) {
           throw new AppError('assembly_in_use', `Scheduled jobs use this assembly: ${users.join(', ')}`, users.map((name) => ({ path: 'scheduled_jobs', message: name })));
         }
         await repo.remove(trx, guid);
+        await repo.notifyChanged(trx, guid);
         await audit.record(trx, actor, { action: 'assembly.deleted', targetType: 'assembly', targetId: guid, details: { display_name: row.display_name } });
       });
       deps.invalidate(guid, true);
@@ -255,6 +259,7 @@ export function createAssemblyLibrary(deps: AssemblyLibraryDeps) {
         const payload = old.payload as unknown as AssemblyPayload;
         const normalized = normalizeWithName({ display_name: payload.name, payload });
         await saveContent(trx, row, normalized, { changeNote: `Restored revision ${n}`, userId: actor.id });
+        await repo.notifyChanged(trx, guid);
         await audit.record(trx, actor, { action: 'assembly.restored', targetType: 'assembly', targetId: guid, details: { revision: n } });
         return load(trx, guid);
       });
@@ -295,6 +300,7 @@ export function createAssemblyLibrary(deps: AssemblyLibraryDeps) {
           if (options.on_conflict === 'new_revision') {
             if (existing.domain === 'official') throw new AppError('assembly_read_only', 'Official assemblies are read-only; import with on_conflict=new_guid');
             const changed = await saveContent(trx, existing, n, { summary: doc.summary, changeNote: 'Imported', userId: actor.id });
+            if (changed) await repo.notifyChanged(trx, guid);
             await audit.record(trx, actor, { action: 'assembly.imported', targetType: 'assembly', targetId: guid, details: { outcome: changed ? 'new_revision' : 'unchanged', content_hash: n.contentHash } });
             return { outcome: changed ? 'new_revision' : 'unchanged', assembly: await load(trx, guid) };
           }

@@ -132,6 +132,11 @@ export function createAssemblyRepository() {
             WHERE h.assembly_guid = ${guid} AND h.assembly_revision = r.revision AND h.status IN ('Pending', 'Running'))`.execute(db);
     },
 
+    /** `NOTIFY assembly_changed` (data-model.md §2): other nodes drop their "latest" pointer early; the 60 s max age is the backstop. */
+    async notifyChanged(db: DbExecutor, guid: string): Promise<void> {
+      await sql`SELECT pg_notify('assembly_changed', ${guid})`.execute(db);
+    },
+
     async officialGuids(db: DbExecutor) {
       return db.selectFrom('assemblies').select(['assembly_guid', 'content_hash', 'revision']).where('domain', '=', 'official').execute();
     },
