@@ -96,6 +96,7 @@ const VariablesSchema = z.object({
   ),
   BOREALIS_PASSKEY_RP_NAME: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').default('Borealis'),
   BOREALIS_AGENT_CONNECT_RATE: wholeNumber(1, 100_000, 1000, 'new agent sockets per second'),
+  BOREALIS_JOB_OUTPUT_MAX_BYTES: wholeNumber(64 * 1024, 16 * 1024 * 1024, 1024 * 1024, 'bytes per output stream'),
 });
 
 type Variables = z.infer<typeof VariablesSchema>;
@@ -130,6 +131,8 @@ export interface EngineConfig {
   readonly passkeyRpName: string;
   /** New agent sockets admitted per second per node (agent-protocol §5.1; burst 200). */
   readonly agentConnectRate: number;
+  /** Stored output per stream of a job (automation.md §2.5). */
+  readonly jobOutputMaxBytes: number;
   /** Where each effective value came from, for `borealis config`. */
   readonly sources: Readonly<Record<ConfigVariable, 'env' | 'runtime.env' | 'default'>>;
 }
@@ -208,6 +211,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     webauthnOrigins: Object.freeze((v.BOREALIS_WEBAUTHN_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     passkeyRpName: v.BOREALIS_PASSKEY_RP_NAME,
     agentConnectRate: v.BOREALIS_AGENT_CONNECT_RATE,
+    jobOutputMaxBytes: v.BOREALIS_JOB_OUTPUT_MAX_BYTES,
     sources: Object.freeze(sources),
   });
 }
@@ -283,6 +287,7 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_WEBAUTHN_ORIGINS: config.webauthnOrigins.join(','),
     BOREALIS_PASSKEY_RP_NAME: config.passkeyRpName,
     BOREALIS_AGENT_CONNECT_RATE: String(config.agentConnectRate),
+    BOREALIS_JOB_OUTPUT_MAX_BYTES: String(config.jobOutputMaxBytes),
   };
   return CONFIG_VARIABLES.map((variable) => ({
     variable,

@@ -115,7 +115,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       version: ENGINE_VERSION,
       options: options.agent,
     });
-    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null, agents };
+    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null, agents, operators: operatorSockets };
 
     const routes = trackRoutes(app);
     installErrorHandler(app);

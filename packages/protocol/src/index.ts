@@ -13,4 +13,5 @@ export * from './approvals';
 export * from './devices';
 export * from './metadata';
 export * from './filters';
+export * from './quick-jobs';
 export * from './assemblies';

@@ -1,7 +1,7 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
 // Each names the roles that may use it; the others neither see the link nor reach the page.
 import type { Me } from '@borealis/protocol';
-import { IconBuildingCommunity, IconChecklist, IconDevices, IconFilter, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconChecklist, IconDevices, IconFilter, IconKey, IconListSearch, IconPlayerPlay, IconScript, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
 import { ApprovalsPage } from './features/approvals/ApprovalsPage';
 import { PendingApprovalsBadge } from './features/approvals/PendingApprovalsBadge';
 import { AuditPage } from './features/audit/AuditPage';
@@ -12,7 +12,7 @@ import { FiltersArea } from './features/filters/FiltersArea';
 import { ServerPage } from './features/server/ServerPage';
 import { SitesPage } from './features/sites/SitesPage';
 import { UsersPage } from './features/users/UsersPage';
-import { IconScript } from '@tabler/icons-react';
+import { QuickJobsArea } from './features/quick-jobs/QuickJobsArea';
 import { AssembliesArea } from './features/assemblies/AssembliesArea';
 import type { Area } from './shared/area';
 
@@ -28,6 +28,7 @@ export const AREAS: readonly RoleArea[] = [
   { path: 'devices', label: 'Devices', icon: IconDevices, element: <DevicesArea />, roles: EVERYONE },
   { path: 'approvals', label: 'Approvals', icon: IconChecklist, element: <ApprovalsPage />, roles: EVERYONE, badge: <PendingApprovalsBadge /> },
   { path: 'filters', label: 'Filters', icon: IconFilter, element: <FiltersArea />, roles: EVERYONE },
+  { path: 'quick-jobs', label: 'Quick jobs', icon: IconPlayerPlay, element: <QuickJobsArea />, roles: EVERYONE },
   { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
   { path: 'assemblies', label: 'Assemblies', icon: IconScript, element: <AssembliesArea />, roles: EVERYONE },
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },

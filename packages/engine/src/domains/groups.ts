@@ -24,6 +24,7 @@ import { registerAgentGroup } from './agent/register';
 import { registerDeviceRoutes } from './devices/routes';
 import { registerFilterRoutes } from './filters/routes';
 import { registerMetadataRoutes } from './metadata/routes';
+import { registerQuickJobGroup } from './quick-jobs/register';
 import { registerAssemblyRoutes } from './assemblies/routes';
 import { createAssemblyLibrary } from './assemblies/assembly-library';
 
@@ -88,5 +89,6 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'devices', register: (app, ctx) => registerDeviceRoutes(app, { ...domainDeps(ctx), deviceEvents: security(ctx).deviceEvents, refreshTokens: security(ctx).deviceTrust.refreshTokens }) },
   { name: 'filters', register: (app, ctx) => registerFilterRoutes(app, { db: ctx.db, clock: ctx.clock }) },
   { name: 'metadata', register: (app, ctx) => registerMetadataRoutes(app, { db: ctx.db, clock: ctx.clock }) },
+  { name: 'quick-jobs', register: (app, ctx) => registerQuickJobGroup(app, ctx) },
   { name: 'assemblies', register: (app, ctx) => registerAssemblyRoutes(app, { library: createAssemblyLibrary({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, invalidate: security(ctx).assemblies.invalidate }) }) },
 ];

@@ -72,8 +72,12 @@ export interface AgentNamespace {
   readonly namespace: Namespace;
   /** Adds an agent→engine event; unknown events are answered `unknown_event`. */
   handle(event: string, handler: AgentEventHandler): void;
+  /** Called after a socket's connect_agent was acked (e.g. to deliver pending jobs). */
+  onRegistered(listener: (device: AuthenticatedDevice) => void): void;
   /** Sockets on this node, registered or not. */
   localSocketCount(): number;
+  /** Wire GUIDs of devices with a registered socket on this node. */
+  localDevices(): string[];
   /** guid → token_version the local sockets authenticated with. */
   localTokenVersions(): Map<string, number>;
   /** Drops a device's sockets on this node with a reason the agent sees first. */
@@ -183,9 +187,11 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     };
   };
 
-  handlers.set('connect_agent', async (socket, _data, payload, ack) => {
+  const registeredListeners: Array<(device: AuthenticatedDevice) => void> = [];
+  handlers.set('connect_agent', async (socket, data, payload, ack) => {
     const answer = await register(socket, payload);
     ack?.(answer);
+    if (answer.ok) for (const listener of registeredListeners) listener(data.device);
   });
 
   handlers.set('agent_heartbeat', (_socket, data, payload, ack) => {
@@ -263,7 +269,15 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     handle(event, handler) {
       handlers.set(event, handler);
     },
+    onRegistered(listener) {
+      registeredListeners.push(listener);
+    },
     localSocketCount: () => [...local.values()].reduce((n, s) => n + s.size, 0),
+    localDevices() {
+      const out: string[] = [];
+      for (const [guid, set] of local) if ([...set].some((s) => dataOf(s).registered)) out.push(guid);
+      return out;
+    },
     localTokenVersions() {
       const out = new Map<string, number>();
       for (const [guid, set] of local) for (const socket of set) out.set(guid, dataOf(socket).device.tokenVersion);
