@@ -10,3 +10,4 @@ export * from './sites';
 export * from './credentials';
 export * from './audit';
 export * from './approvals';
+export * from './scheduled-jobs';
