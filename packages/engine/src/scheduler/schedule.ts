@@ -175,8 +175,7 @@ export function dueBetween(s: CompiledSchedule, from: Date, to: Date, cap = 100_
   }
   let count = 0;
   let latest: Date | null = null;
-  let next: Date | null = from;
-  next = s.type === 'immediately' || s.type === 'once' ? from : firstOccurrenceAtOrAfter(s, from);
+  let next: Date | null = s.type === 'immediately' || s.type === 'once' ? from : firstOccurrenceAtOrAfter(s, from);
   while (next && next <= to && count < cap) {
     count += 1;
     latest = next;
