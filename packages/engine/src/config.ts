@@ -100,6 +100,8 @@ const VariablesSchema = z.object({
   BOREALIS_JOB_HISTORY_DAYS: wholeNumber(1, 3650, 30, 'days'),
   BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS: wholeNumber(0, 86_400, 300, 'seconds'),
   BOREALIS_SITE_WORKER_CONCURRENCY: wholeNumber(1, 32, 7),
+  BOREALIS_AGENT_CONNECT_RATE: wholeNumber(1, 100_000, 1000, 'new agent sockets per second'),
+  BOREALIS_JOB_OUTPUT_MAX_BYTES: wholeNumber(64 * 1024, 16 * 1024 * 1024, 1024 * 1024, 'bytes per output stream'),
 });
 
 function isIanaZone(zone: string): boolean {
@@ -152,6 +154,10 @@ export interface EngineConfig {
   readonly schedulerMissedGraceSeconds: number;
   /** Concurrent scheduled_job items per site worker (§4.5). */
   readonly siteWorkerConcurrency: number;
+  /** New agent sockets admitted per second per node (agent-protocol §5.1; burst 200). */
+  readonly agentConnectRate: number;
+  /** Stored output per stream of a job (automation.md §2.5). */
+  readonly jobOutputMaxBytes: number;
   /** Where each effective value came from, for `borealis config`. */
   readonly sources: Readonly<Record<ConfigVariable, 'env' | 'runtime.env' | 'default'>>;
 }
@@ -234,6 +240,8 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     jobHistoryDays: v.BOREALIS_JOB_HISTORY_DAYS,
     schedulerMissedGraceSeconds: v.BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS,
     siteWorkerConcurrency: v.BOREALIS_SITE_WORKER_CONCURRENCY,
+    agentConnectRate: v.BOREALIS_AGENT_CONNECT_RATE,
+    jobOutputMaxBytes: v.BOREALIS_JOB_OUTPUT_MAX_BYTES,
     sources: Object.freeze(sources),
   });
 }
@@ -313,6 +321,8 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_JOB_HISTORY_DAYS: String(config.jobHistoryDays),
     BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS: String(config.schedulerMissedGraceSeconds),
     BOREALIS_SITE_WORKER_CONCURRENCY: String(config.siteWorkerConcurrency),
+    BOREALIS_AGENT_CONNECT_RATE: String(config.agentConnectRate),
+    BOREALIS_JOB_OUTPUT_MAX_BYTES: String(config.jobOutputMaxBytes),
   };
   return CONFIG_VARIABLES.map((variable) => ({
     variable,

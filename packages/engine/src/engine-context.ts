@@ -12,6 +12,8 @@ import type { RealtimeServer } from './realtime/socket-server';
 import type { RuntimePaths } from './runtime-paths';
 import type { SecurityServices } from './services';
 import type { AgentTrustInfo } from './agent-trust-info';
+import type { AgentRuntime } from './domains/agent/agent-runtime';
+import type { OperatorNamespace } from './realtime/operator-namespace';
 
 export interface EngineContext {
   readonly config: EngineConfig;
@@ -32,4 +34,8 @@ export interface EngineContext {
   readonly security: SecurityServices | null;
   /** TLS facts for agent install commands; null when the engine serves plain HTTP. */
   readonly agentTrust: AgentTrustInfo | null;
+  /** The device side (agent auth, /agent sockets, presence): present on the api roles only. */
+  readonly agents?: AgentRuntime | null;
+  /** The /operator namespace (room kinds for domains such as quick jobs): api roles only. */
+  readonly operators?: OperatorNamespace | null;
 }

@@ -10,7 +10,7 @@ export class AppError extends Error {
     message: string,
     readonly details?: readonly ErrorDetail[],
     /** Extra envelope fields such as `phase` or `retry_after`. */
-    readonly extra?: Readonly<Record<string, string | number>>,
+    readonly extra?: Readonly<Record<string, string | number | readonly string[]>>,
   ) {
     super(message);
     this.name = 'AppError';

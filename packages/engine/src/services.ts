@@ -32,6 +32,7 @@ import type { RuntimePaths } from './runtime-paths';
 import { loadOrCreateHostSecret } from './secrets/host-secret';
 import { createDeviceTrust } from './domains/devices/trust/device-trust';
 import { createDeviceEvents } from './domains/devices/device-events';
+import { createAssemblyService } from './domains/assemblies/assembly-service';
 
 export interface ServiceOptions {
   /** Where the setup token is printed (stderr; never the logger). */
@@ -99,6 +100,8 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
     hostSecretFile,
     deviceTrust,
     deviceEvents,
+    /** Assembly store + cache + job-signing key, shared by quick and scheduled jobs (automation.md §1.3, §1.5). */
+    assemblies: createAssemblyService({ db, clock, keyring }),
     /** Called by listen(): without BOREALIS_PUBLIC_URL, agents address the engine as it listens. */
     setListeningOrigin(url: string): void {
       listeningOrigin = new URL(url).origin;

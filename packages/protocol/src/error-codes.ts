@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   idempotency_key_reused: 409,
   client_key_conflict: 409,
   assembly_in_use: 409,
+  assembly_exists: 409,
   filter_in_use: 409,
   job_disabled: 409,
   tunnel_stale: 409,

@@ -11,3 +11,5 @@ export * from './credentials';
 export * from './audit';
 export * from './approvals';
 export * from './scheduled-jobs';
+export * from './quick-jobs';
+export * from './assemblies';

@@ -1,7 +1,7 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
 // Each names the roles that may use it; the others neither see the link nor reach the page.
 import type { Me } from '@borealis/protocol';
-import { IconBuildingCommunity, IconChecklist, IconKey, IconListSearch, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconChecklist, IconKey, IconListSearch, IconPlayerPlay, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
 import { ApprovalsPage } from './features/approvals/ApprovalsPage';
 import { PendingApprovalsBadge } from './features/approvals/PendingApprovalsBadge';
 import { AuditPage } from './features/audit/AuditPage';
@@ -10,6 +10,7 @@ import { CredentialsPage } from './features/credentials/CredentialsPage';
 import { ServerPage } from './features/server/ServerPage';
 import { SitesPage } from './features/sites/SitesPage';
 import { UsersPage } from './features/users/UsersPage';
+import { QuickJobsArea } from './features/quick-jobs/QuickJobsArea';
 import type { Area } from './shared/area';
 
 export interface RoleArea extends Area {
@@ -22,6 +23,7 @@ export const AREAS: readonly RoleArea[] = [
   { path: 'server', label: 'Server', icon: IconServer, element: <ServerPage />, roles: EVERYONE },
   { path: 'sites', label: 'Sites', icon: IconBuildingCommunity, element: <SitesPage />, roles: EVERYONE },
   { path: 'approvals', label: 'Approvals', icon: IconChecklist, element: <ApprovalsPage />, roles: EVERYONE, badge: <PendingApprovalsBadge /> },
+  { path: 'quick-jobs', label: 'Quick jobs', icon: IconPlayerPlay, element: <QuickJobsArea />, roles: EVERYONE },
   { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
   { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },

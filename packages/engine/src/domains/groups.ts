@@ -19,6 +19,10 @@ import { registerApprovalRoutes } from './approvals/routes';
 import { createEnrollmentService } from './enrollment/enrollment-service';
 import { registerEnrollmentRoutes } from './enrollment/routes';
 import { scheduledJobRoutesOf } from './scheduled-jobs/wiring';
+import { registerAgentGroup } from './agent/register';
+import { registerQuickJobGroup } from './quick-jobs/register';
+import { registerAssemblyRoutes } from './assemblies/routes';
+import { createAssemblyLibrary } from './assemblies/assembly-library';
 
 export interface ApiGroup {
   readonly name: string;
@@ -73,4 +77,7 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
   { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
   { name: 'scheduled-jobs', register: (app, ctx) => scheduledJobRoutesOf(app, ctx) },
+  { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
+  { name: 'quick-jobs', register: (app, ctx) => registerQuickJobGroup(app, ctx) },
+  { name: 'assemblies', register: (app, ctx) => registerAssemblyRoutes(app, { library: createAssemblyLibrary({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, invalidate: security(ctx).assemblies.invalidate }) }) },
 ];

@@ -13,7 +13,7 @@ export function sendError(
   code: ErrorCode,
   message: string,
   details?: readonly ErrorDetail[],
-  extra?: Readonly<Record<string, string | number>>,
+  extra?: Readonly<Record<string, string | number | readonly string[]>>,
 ): FastifyReply {
   const body: ErrorEnvelope = {
     error: { code, message, ...(details?.length ? { details: [...details] } : {}), ...extra, request_id: request.id },
