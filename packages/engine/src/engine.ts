@@ -31,6 +31,7 @@ import { ENGINE_VERSION } from './version';
 import { startScheduling, type Scheduling } from './scheduler/start-scheduling';
 import { createScheduledJobEvents } from './domains/scheduled-jobs/events';
 import type { DeliverExecutions } from './domains/scheduled-jobs/scheduled-run';
+import { deliverThroughQuickJobs } from './domains/scheduled-jobs/quick-job-delivery';
 import { createAgentRuntime, type AgentRuntimeOptions } from './domains/agent/agent-runtime';
 
 export interface Engine {
@@ -147,7 +148,14 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     await app.ready();
     security.maintenance.start();
     await agents.start();
-    const scheduling = await startScheduling({ db: database.db, clock, log: loggers.root, config, deliver: options.deliverExecutions, events: createScheduledJobEvents(realtime) });
+    const scheduling = await startScheduling({
+      db: database.db,
+      clock,
+      log: loggers.root,
+      config,
+      deliver: options.deliverExecutions ?? deliverThroughQuickJobs(database.db, () => app.quickJobs?.delivery),
+      events: createScheduledJobEvents(realtime),
+    });
 
     return {
       ctx,

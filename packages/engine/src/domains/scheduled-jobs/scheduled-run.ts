@@ -35,6 +35,6 @@ export async function scheduledRunPass(deps: ScheduledRunDeps, occurrenceId: str
   for (let i = 0; i < ready.length; i += DELIVER_BATCH) await deps.deliver(ready.slice(i, i + DELIVER_BATCH));
   const rollup = await rollupOccurrence(deps.db, occurrenceId, now);
   if (rollup?.changed) deps.onRollup?.(occurrenceId, rollup);
-  const holding = open.some((e) => e.status === 'Running' || (e.is_online && e.phase !== 'waiting_for_previous') || e.dispatched_at !== null);
+  const holding = open.some((e) => e.status === 'Running' || (e.is_online && e.phase !== 'waiting_for_previous'));
   return holding ? 'wait' : 'done';
 }
