@@ -95,9 +95,24 @@ const VariablesSchema = z.object({
     'must be a comma-separated list of origins such as https://rmm.example.com',
   ),
   BOREALIS_PASSKEY_RP_NAME: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').default('Borealis'),
+  BOREALIS_TIMEZONE: optionalText.refine((v) => v === undefined || isIanaZone(v), 'must be an IANA time zone such as Europe/Berlin'),
+  BOREALIS_WORK_LEASE_SECONDS: wholeNumber(30, 3600, 300, 'seconds'),
+  BOREALIS_JOB_HISTORY_DAYS: wholeNumber(1, 3650, 30, 'days'),
+  BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS: wholeNumber(0, 86_400, 300, 'seconds'),
+  BOREALIS_SITE_WORKER_CONCURRENCY: wholeNumber(1, 32, 7),
   BOREALIS_AGENT_CONNECT_RATE: wholeNumber(1, 100_000, 1000, 'new agent sockets per second'),
   BOREALIS_JOB_OUTPUT_MAX_BYTES: wholeNumber(64 * 1024, 16 * 1024 * 1024, 1024 * 1024, 'bytes per output stream'),
 });
+
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    // RangeError: unknown zone.
+    return false;
+  }
+}
 
 type Variables = z.infer<typeof VariablesSchema>;
 export type ConfigVariable = keyof Variables;
@@ -129,6 +144,16 @@ export interface EngineConfig {
   readonly webauthnRpId: string | undefined;
   readonly webauthnOrigins: readonly string[];
   readonly passkeyRpName: string;
+  /** Default zone of schedules without one (automation.md §3.2); undefined = the host zone. */
+  readonly timezone: string | undefined;
+  /** Work-item lease length (automation.md §4.2, min 30). */
+  readonly workLeaseSeconds: number;
+  /** Scheduled-job history retention (automation.md §3.4). */
+  readonly jobHistoryDays: number;
+  /** How late a due occurrence may run before the missed-run policy applies (§4.4). */
+  readonly schedulerMissedGraceSeconds: number;
+  /** Concurrent scheduled_job items per site worker (§4.5). */
+  readonly siteWorkerConcurrency: number;
   /** New agent sockets admitted per second per node (agent-protocol §5.1; burst 200). */
   readonly agentConnectRate: number;
   /** Stored output per stream of a job (automation.md §2.5). */
@@ -210,6 +235,11 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     webauthnRpId: v.BOREALIS_WEBAUTHN_RP_ID,
     webauthnOrigins: Object.freeze((v.BOREALIS_WEBAUTHN_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     passkeyRpName: v.BOREALIS_PASSKEY_RP_NAME,
+    timezone: v.BOREALIS_TIMEZONE,
+    workLeaseSeconds: v.BOREALIS_WORK_LEASE_SECONDS,
+    jobHistoryDays: v.BOREALIS_JOB_HISTORY_DAYS,
+    schedulerMissedGraceSeconds: v.BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS,
+    siteWorkerConcurrency: v.BOREALIS_SITE_WORKER_CONCURRENCY,
     agentConnectRate: v.BOREALIS_AGENT_CONNECT_RATE,
     jobOutputMaxBytes: v.BOREALIS_JOB_OUTPUT_MAX_BYTES,
     sources: Object.freeze(sources),
@@ -286,6 +316,11 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_WEBAUTHN_RP_ID: config.webauthnRpId,
     BOREALIS_WEBAUTHN_ORIGINS: config.webauthnOrigins.join(','),
     BOREALIS_PASSKEY_RP_NAME: config.passkeyRpName,
+    BOREALIS_TIMEZONE: config.timezone,
+    BOREALIS_WORK_LEASE_SECONDS: String(config.workLeaseSeconds),
+    BOREALIS_JOB_HISTORY_DAYS: String(config.jobHistoryDays),
+    BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS: String(config.schedulerMissedGraceSeconds),
+    BOREALIS_SITE_WORKER_CONCURRENCY: String(config.siteWorkerConcurrency),
     BOREALIS_AGENT_CONNECT_RATE: String(config.agentConnectRate),
     BOREALIS_JOB_OUTPUT_MAX_BYTES: String(config.jobOutputMaxBytes),
   };

@@ -28,6 +28,10 @@ import { agentTrustInfo } from './agent-trust-info';
 import { seedOfficialAssemblies } from './domains/assemblies/official-set';
 import type { TlsMaterial } from './tls';
 import { ENGINE_VERSION } from './version';
+import { startScheduling, type Scheduling } from './scheduler/start-scheduling';
+import { createScheduledJobEvents } from './domains/scheduled-jobs/events';
+import type { DeliverExecutions } from './domains/scheduled-jobs/scheduled-run';
+import { deliverThroughQuickJobs } from './domains/scheduled-jobs/quick-job-delivery';
 import { createAgentRuntime, type AgentRuntimeOptions } from './domains/agent/agent-runtime';
 
 export interface Engine {
@@ -41,6 +45,8 @@ export interface Engine {
   listen(): Promise<string | null>;
   /** Drains connections, closes the database and the log files. Safe to call twice. */
   stop(): Promise<void>;
+  /** Resolves when the role's work ends by itself (an idle site worker exits); null otherwise. */
+  readonly done?: Promise<void> | null;
 }
 
 export interface CreateEngineOptions extends ServiceOptions {
@@ -53,6 +59,10 @@ export interface CreateEngineOptions extends ServiceOptions {
   readonly schemaWaitMs?: number;
   /** The API groups to register (default: API_GROUPS). */
   readonly groups?: readonly ApiGroup[];
+  /** Delivery of ready scheduled executions (the quick-jobs dispatcher); default: left Pending. */
+  readonly deliverExecutions?: DeliverExecutions;
+  /** Role site-worker: the site it serves (`--site`). */
+  readonly siteId?: number;
   /** Agent socket timings and presence loops (tests shorten or drive them). */
   readonly agent?: AgentRuntimeOptions;
 }
@@ -81,7 +91,8 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     if (!servesHttp) {
       const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime: null, version: ENGINE_VERSION, startedAt, services: { health }, security: null, agentTrust: null };
       log.info({ role: config.role, schema: schemaVersion }, 'role started');
-      return withoutHttp(ctx, loggers, database);
+      const scheduling = await startScheduling({ db: database.db, clock, log: loggers.root, config, deliver: options.deliverExecutions, siteId: options.siteId, workerGuid: options.workerId });
+      return withoutHttp(ctx, loggers, database, scheduling);
     }
 
     // Loaded only when needed: the X.509 library is heavy and plain-HTTP starts should stay fast.
@@ -137,6 +148,14 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     await app.ready();
     security.maintenance.start();
     await agents.start();
+    const scheduling = await startScheduling({
+      db: database.db,
+      clock,
+      log: loggers.root,
+      config,
+      deliver: options.deliverExecutions ?? deliverThroughQuickJobs(database.db, () => app.quickJobs?.delivery),
+      events: createScheduledJobEvents(realtime),
+    });
 
     return {
       ctx,
@@ -159,6 +178,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       },
       stop: once(async () => {
         log.info('engine stopping');
+        await scheduling?.stop();
         security.maintenance.stop();
         operatorRelays.close();
         await agents.stop('shutdown');
@@ -233,15 +253,17 @@ function installApiLog(app: FastifyInstance, loggers: Loggers): void {
   });
 }
 
-function withoutHttp(ctx: EngineContext, loggers: Loggers, database: EngineDatabase): Engine {
+function withoutHttp(ctx: EngineContext, loggers: Loggers, database: EngineDatabase, scheduling: Scheduling | null): Engine {
   return {
     ctx,
     app: null,
     tls: null,
+    done: scheduling?.done ?? null,
     routes: () => [],
     listen: async () => null,
     stop: once(async () => {
       ctx.log.info('engine stopping');
+      await scheduling?.stop();
       await closeQuietly(database, loggers);
     }),
   };

@@ -13,5 +13,6 @@ export * from './approvals';
 export * from './devices';
 export * from './metadata';
 export * from './filters';
+export * from './scheduled-jobs';
 export * from './quick-jobs';
 export * from './assemblies';

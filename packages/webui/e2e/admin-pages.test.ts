@@ -97,7 +97,7 @@ describe('admin pages in Chromium', () => {
     await page.goto(`${t.url}/server`);
     await page.getByTestId('nav-users').waitFor();
     const links = (await page.locator('nav a').allTextContents()).map((l) => l.trim());
-    expect(links).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Credentials', 'Users', 'Security', 'Audit']);
+    expect(links).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Assemblies', 'Quick jobs', 'Scheduled jobs', 'Credentials', 'Users', 'Security', 'Audit']);
     await page.getByTestId('nav-users').click();
     await page.getByTestId('users-table').waitFor();
     expect(await page.locator('[data-testid="user-row"]').count()).toBe(1);
@@ -365,7 +365,7 @@ describe('admin pages in Chromium', () => {
     await viewer.goto(`${t.url}/sites`);
     await viewer.getByTestId('sites-table').waitFor();
     const links = (await viewer.locator('nav a').allTextContents()).map((l) => l.trim());
-    expect(links).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters']);
+    expect(links).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Assemblies', 'Quick jobs', 'Scheduled jobs']);
     for (const hidden of ['users', 'credentials', 'security', 'audit']) expect(await viewer.getByTestId(`nav-${hidden}`).count()).toBe(0);
     const row = siteRow(viewer, SITE);
     expect(await row.getByTestId('site-code').textContent()).toBe('—');

@@ -1,7 +1,7 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
 // Each names the roles that may use it; the others neither see the link nor reach the page.
 import type { Me } from '@borealis/protocol';
-import { IconBuildingCommunity, IconChecklist, IconDevices, IconFilter, IconKey, IconListSearch, IconPlayerPlay, IconScript, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconCalendarTime, IconChecklist, IconDevices, IconFilter, IconKey, IconListSearch, IconPlayerPlay, IconScript, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
 import { ApprovalsPage } from './features/approvals/ApprovalsPage';
 import { PendingApprovalsBadge } from './features/approvals/PendingApprovalsBadge';
 import { AuditPage } from './features/audit/AuditPage';
@@ -14,6 +14,7 @@ import { SitesPage } from './features/sites/SitesPage';
 import { UsersPage } from './features/users/UsersPage';
 import { QuickJobsArea } from './features/quick-jobs/QuickJobsArea';
 import { AssembliesArea } from './features/assemblies/AssembliesArea';
+import { ScheduledJobsArea } from './features/scheduled-jobs/ScheduledJobsArea';
 import type { Area } from './shared/area';
 
 export interface RoleArea extends Area {
@@ -28,9 +29,10 @@ export const AREAS: readonly RoleArea[] = [
   { path: 'devices', label: 'Devices', icon: IconDevices, element: <DevicesArea />, roles: EVERYONE },
   { path: 'approvals', label: 'Approvals', icon: IconChecklist, element: <ApprovalsPage />, roles: EVERYONE, badge: <PendingApprovalsBadge /> },
   { path: 'filters', label: 'Filters', icon: IconFilter, element: <FiltersArea />, roles: EVERYONE },
-  { path: 'quick-jobs', label: 'Quick jobs', icon: IconPlayerPlay, element: <QuickJobsArea />, roles: EVERYONE },
-  { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
   { path: 'assemblies', label: 'Assemblies', icon: IconScript, element: <AssembliesArea />, roles: EVERYONE },
+  { path: 'quick-jobs', label: 'Quick jobs', icon: IconPlayerPlay, element: <QuickJobsArea />, roles: EVERYONE },
+  { path: 'scheduled-jobs', label: 'Scheduled jobs', icon: IconCalendarTime, element: <ScheduledJobsArea />, roles: EVERYONE },
+  { path: 'credentials', label: 'Credentials', icon: IconKey, element: <CredentialsPage />, roles: ['admin', 'operator'] },
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
   { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },
   { path: 'audit', label: 'Audit', icon: IconListSearch, element: <AuditPage />, roles: ['admin'] },

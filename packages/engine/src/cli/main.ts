@@ -2,6 +2,7 @@
 // Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
 
 import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { ConfigError, describeConfig, loadConfig, type EngineConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { migrateToLatest, SchemaError } from '../db/migrate';
@@ -25,6 +26,7 @@ Usage: borealis <command> [options]
 
 Commands:
   start [--role all|api|scheduler|site-worker]   run the engine (default role: all)
+        [--site <id>]                            the site a site worker serves
   migrate                                        apply pending database migrations and exit
   config                                         print the effective configuration (secrets redacted)
   setup-token [--rotate]                         print the first-run setup token (or replace it)
@@ -49,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       allowPositionals: true,
       options: {
         role: { type: 'string' },
+        site: { type: 'string' },
         confirm: { type: 'string' },
         rotate: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -88,7 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           return 0;
         });
       case 'start':
-        return await start(loadConfig({ overrides: values.role !== undefined ? { BOREALIS_ROLE: values.role } : {} }));
+        return await start(loadConfig({ overrides: values.role !== undefined ? { BOREALIS_ROLE: values.role } : {} }), siteOption(values.site));
       default:
         throw new UsageError(`unknown command "${command}"; run borealis --help`);
     }
@@ -153,15 +156,23 @@ async function ask(question: string): Promise<string> {
   }
 }
 
-async function start(config: EngineConfig): Promise<number> {
+function siteOption(site: string | undefined): number | undefined {
+  if (site === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(site)) throw new UsageError('--site must be a site id (0 = devices without a site)');
+  return Number(site);
+}
+
+async function start(config: EngineConfig, siteId?: number): Promise<number> {
   // Listen for signals before anything starts, so a stop requested during start-up is honoured.
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const engine = await createEngine(config, { console: true });
+  if (config.role === 'site-worker' && siteId === undefined) throw new UsageError('role site-worker needs --site <id>');
+  const engine = await createEngine(config, { console: true, siteId, workerId: config.role === 'site-worker' ? randomUUID() : undefined });
   await engine.listen();
-  const signal = await signalled;
+  // A site worker ends by itself after 60 s without work (automation.md §4.5).
+  const signal = await Promise.race([signalled, engine.done?.then(() => 'idle') ?? new Promise<string>(() => {})]);
   engine.ctx.log.info({ signal }, 'shutdown requested');
   return shutdown(engine);
 }

@@ -20,6 +20,7 @@ import { createApprovalService } from './approvals/approval-service';
 import { registerApprovalRoutes } from './approvals/routes';
 import { createEnrollmentService } from './enrollment/enrollment-service';
 import { registerEnrollmentRoutes } from './enrollment/routes';
+import { scheduledJobRoutesOf } from './scheduled-jobs/wiring';
 import { registerAgentGroup } from './agent/register';
 import { registerDeviceRoutes } from './devices/routes';
 import { registerFilterRoutes } from './filters/routes';
@@ -84,6 +85,7 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
   { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
   { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
+  { name: 'scheduled-jobs', register: (app, ctx) => scheduledJobRoutesOf(app, ctx) },
   { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
   { name: 'agent-install', register: (app, ctx) => registerAgentInstallRoutes(app, { origin: () => security(ctx).deviceTrust.origin(), caPem: () => ctx.agentTrust?.caPem ?? null, bundle: createAgentBundleSource({ cacheDir: ctx.paths.cache }) }) },
   { name: 'devices', register: (app, ctx) => registerDeviceRoutes(app, { ...domainDeps(ctx), deviceEvents: security(ctx).deviceEvents, refreshTokens: security(ctx).deviceTrust.refreshTokens }) },

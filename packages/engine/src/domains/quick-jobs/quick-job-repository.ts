@@ -128,20 +128,29 @@ export const quickJobRepository = {
     const result = await sql<DeliverableExecution>`
       UPDATE activity_history AS a
          SET phase = 'dispatching', dispatched_at = ${input.now}, updated_at = ${input.now}
-        FROM quick_jobs AS j
-       WHERE j.id = a.quick_job_id
+        FROM activity_history AS x
+        LEFT JOIN quick_jobs AS j ON j.id = x.quick_job_id
+        LEFT JOIN scheduled_job_runs AS r ON r.id = x.run_id
+        LEFT JOIN scheduled_jobs AS s ON s.id = r.job_id
+       WHERE x.id = a.id
          AND a.id IN (
            SELECT id FROM activity_history
             WHERE device_guid = ${input.deviceGuid}
               AND status = 'Pending'
               AND cancel_requested_at IS NULL
+              AND phase IS DISTINCT FROM 'waiting_for_previous'
               AND ${ids ? sql`id IN (${sql.join(ids)})` : sql`expires_at > ${input.now}`}
               AND (dispatched_at IS NULL OR phase IS DISTINCT FROM 'dispatching' OR dispatched_at < ${input.redeliverBefore})
             ORDER BY created_at, id
             LIMIT ${input.limit}
             FOR UPDATE SKIP LOCKED)
-      RETURNING a.id, a.quick_job_id, a.device_guid, a.hostname, a.site_id, a.assembly_guid, a.assembly_revision, a.script_name,
-                a.expires_at, j.run_mode, j.timeout_seconds, j.variable_values, j.source`.execute(db);
+      RETURNING a.id, COALESCE(a.quick_job_id::text, '') AS quick_job_id, a.device_guid, a.hostname, a.site_id, a.assembly_guid, a.assembly_revision, a.script_name,
+                a.expires_at,
+                -- Scheduled executions (automation.md §3.4) take these from their job's component.
+                COALESCE(j.run_mode, 'system') AS run_mode,
+                COALESCE(j.timeout_seconds, (s.components -> a.component_index ->> 'timeout_seconds')::int, 3600) AS timeout_seconds,
+                COALESCE(j.variable_values, s.components -> a.component_index -> 'variable_values', '{}'::jsonb) AS variable_values,
+                COALESCE(j.source, 'schedule') AS source`.execute(db);
     return [...result.rows].sort((x, y) => (x.id < y.id ? -1 : 1));
   },
 

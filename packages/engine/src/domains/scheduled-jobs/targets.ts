@@ -1,0 +1,93 @@
+// Job targets (automation.md §3.1): normalised and checked against the creator's scope when a job is
+// saved (422 unknown_targets), and resolved to devices per occurrence within allowed_site_ids.
+
+import type { ScheduledJobTarget, ScheduledJobTargetInput } from '@borealis/protocol';
+import { sql } from 'kysely';
+import type { DbExecutor } from '../audit/audit-log';
+import { AppError } from '../../errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ResolvedDevice {
+  readonly guid: string;
+  readonly hostname: string;
+  readonly site_id: number | null;
+  readonly status: string;
+  readonly resolved_from: string;
+}
+
+/** Devices of a saved filter; the devices branch's criteria compiler plugs in here. */
+export type FilterResolver = (db: DbExecutor, filterId: number, siteIds: readonly number[] | null) => Promise<ResolvedDevice[]>;
+
+export const noFilterResolver: FilterResolver = async () => [];
+
+/** `allowed_site_ids` [] means unrestricted (the creator was an admin). */
+export function scopeOf(allowed: readonly number[]): readonly number[] | null {
+  return allowed.length === 0 ? null : allowed;
+}
+
+function inScope(siteId: number | null, scope: readonly number[] | null): boolean {
+  return scope === null || (siteId !== null && scope.includes(siteId));
+}
+
+/** Normalises and validates targets; unknown or out-of-scope → 422 unknown_targets. */
+export async function normaliseTargets(db: DbExecutor, input: readonly ScheduledJobTargetInput[], scope: readonly number[] | null): Promise<ScheduledJobTarget[]> {
+  const out: ScheduledJobTarget[] = [];
+  const unknown: string[] = [];
+  for (const t of input) {
+    if (typeof t === 'string' || t.kind === 'device') {
+      const key = typeof t === 'string' ? t : (t.device_guid ?? t.hostname ?? '');
+      const device = await db
+        .selectFrom('devices')
+        .select(['guid', 'hostname', 'site_id'])
+        .where((eb) => (UUID.test(key) ? eb('guid', '=', key.toLowerCase()) : eb(sql`lower(hostname)`, '=', key.toLowerCase())))
+        .executeTakeFirst();
+      if (!device || !inScope(device.site_id, scope)) unknown.push(key);
+      else out.push({ kind: 'device', device_guid: device.guid, hostname: device.hostname });
+    } else if (t.kind === 'site') {
+      const site = await db.selectFrom('sites').select('id').where('id', '=', t.site_id).executeTakeFirst();
+      if (!site || !inScope(site.id, scope)) unknown.push(`site:${t.site_id}`);
+      else out.push({ kind: 'site', site_id: t.site_id });
+    } else if (t.kind === 'filter') {
+      const filter = await db.selectFrom('device_filters').select('id').where('id', '=', t.filter_id).executeTakeFirst();
+      if (!filter) unknown.push(`filter:${t.filter_id}`);
+      else out.push({ kind: 'filter', filter_id: t.filter_id });
+    } else {
+      out.push({ kind: 'all_devices' });
+    }
+  }
+  if (unknown.length) {
+    throw new AppError(
+      'unknown_targets',
+      `Unknown or out-of-scope targets: ${unknown.slice(0, 20).join(', ')}`,
+      unknown.slice(0, 100).map((value) => ({ path: 'targets', message: value })),
+    );
+  }
+  const seen = new Set<string>();
+  return out.filter((t) => {
+    const key = JSON.stringify(t.kind === 'device' ? { kind: 'device', device_guid: t.device_guid } : t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Resolves targets to devices (deduplicated by guid, first selector wins); revoked ones drop out. */
+export async function resolveTargets(db: DbExecutor, targets: readonly ScheduledJobTarget[], allowed: readonly number[], resolveFilter: FilterResolver): Promise<ResolvedDevice[]> {
+  const scope = scopeOf(allowed);
+  const byGuid = new Map<string, ResolvedDevice>();
+  const base = () => {
+    let q = db.selectFrom('devices').select(['guid', 'hostname', 'site_id', 'status']).where('status', 'in', ['active', 'quarantined']);
+    if (scope !== null) q = q.where('site_id', 'in', scope.length ? [...scope] : [-1]);
+    return q;
+  };
+  for (const t of targets) {
+    let rows: ResolvedDevice[];
+    if (t.kind === 'device') rows = (await base().where('guid', '=', t.device_guid).execute()).map((r) => ({ ...r, resolved_from: 'device' }));
+    else if (t.kind === 'site') rows = (await base().where('site_id', '=', t.site_id).execute()).map((r) => ({ ...r, resolved_from: `site:${t.site_id}` }));
+    else if (t.kind === 'all_devices') rows = (await base().execute()).map((r) => ({ ...r, resolved_from: 'all_devices' }));
+    else rows = (await resolveFilter(db, t.filter_id, scope)).filter((d) => inScope(d.site_id, scope));
+    for (const r of rows) if (!byGuid.has(r.guid)) byGuid.set(r.guid, r);
+  }
+  return [...byGuid.values()];
+}

@@ -1,0 +1,90 @@
+// Issue 7 acceptance 2 / conformance S2 with real processes: two `borealis start --role scheduler`
+// on one PostgreSQL database; kill -9 the holder of a scheduled_run lease and the other process
+// re-claims it after the lease expires (attempt 2) and completes it without a duplicate.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { insertAssembly, insertDevice, insertJob, openSchedulingDb, type SchedulingDb } from '../../test/scheduling-fixtures';
+
+const BIN = fileURLToPath(new URL('../../bin/borealis.mjs', import.meta.url));
+const LEASE_SECONDS = 30;
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const value = await fn();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('scheduler processes (S2, issue 7 acceptance 2)', () => {
+  let t: SchedulingDb;
+  const children: ChildProcess[] = [];
+  const homes: string[] = [];
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await t?.close();
+    for (const h of homes) rmSync(h, { recursive: true, force: true });
+  });
+
+  function startScheduler(url: string): ChildProcess {
+    const home = mkdtempSync(join(tmpdir(), 'borealis-sched-'));
+    homes.push(home);
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')));
+    const child = spawn(process.execPath, [BIN, 'start', '--role', 'scheduler'], {
+      env: { ...base, BOREALIS_HOME: home, BOREALIS_DATABASE_URL: url, BOREALIS_WORK_LEASE_SECONDS: String(LEASE_SECONDS), BOREALIS_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    children.push(child);
+    return child;
+  }
+
+  it('kill -9 of the lease holder: re-claimed after expiry with attempt_count 2, completed once', async () => {
+    t = await openSchedulingDb('postgres', 'sched_kill');
+    const assembly = await insertAssembly(t.db);
+    const device = await insertDevice(t.db, { online: true });
+    const job = await insertJob(t.db, { assemblyGuid: assembly, targets: [{ kind: 'device', device_guid: device.guid }], schedule: { type: 'once', start: new Date().toISOString() }, nextOccurrenceAt: new Date() });
+    const a = startScheduler(t.postgres!.url);
+    const b = startScheduler(t.postgres!.url);
+
+    // The online device's execution is never answered, so the scheduled_run keeps its lease.
+    const held = await waitFor(
+      'a held scheduled_run lease',
+      () => t.db.selectFrom('job_scheduler_work_items').select(['id', 'lease_owner', 'attempt_count']).where('kind', '=', 'scheduled_run').where('status', '=', 'running').executeTakeFirst(),
+      60_000,
+    );
+    expect(held.attempt_count).toBe(1);
+    const holder = await t.db.selectFrom('job_scheduler_workers').select(['pid', 'name']).where('name', '=', held.lease_owner!).executeTakeFirstOrThrow();
+    const victim = [a, b].find((c) => c.pid === holder.pid)!;
+    expect(victim).toBeDefined();
+    victim.kill('SIGKILL');
+    const killedAt = Date.now();
+
+    const reclaimed = await waitFor(
+      'the re-claim by the other scheduler',
+      () => t.db.selectFrom('job_scheduler_work_items').select(['lease_owner', 'attempt_count', 'status']).where('id', '=', held.id).where('attempt_count', '=', 2).where('status', '=', 'running').executeTakeFirst(),
+      (LEASE_SECONDS + 20) * 1000,
+    );
+    expect(reclaimed.lease_owner).not.toBe(held.lease_owner);
+    expect(Date.now() - killedAt).toBeLessThan((LEASE_SECONDS + 20) * 1000);
+
+    // The agent's result arrives (as the quick-jobs result path records it); the run completes.
+    await t.db.updateTable('activity_history').set({ status: 'Success', exit_code: 0, accepted_at: new Date(), finished_at: new Date() }).where('device_guid', '=', device.guid).execute();
+    const done = await waitFor(
+      'the item to finish',
+      () => t.db.selectFrom('job_scheduler_work_items').select(['status', 'attempt_count']).where('id', '=', held.id).where('status', '=', 'succeeded').executeTakeFirst(),
+      20_000,
+    );
+    expect(done.attempt_count).toBe(2);
+    const occurrences = await t.db.selectFrom('scheduled_job_occurrences').select(['status']).where('job_id', '=', job).execute();
+    expect(occurrences).toEqual([{ status: 'Success' }]);
+    expect(await t.db.selectFrom('scheduled_job_runs').select('id').where('job_id', '=', job).execute()).toHaveLength(1);
+    expect(await t.db.selectFrom('activity_history').select('id').where('device_guid', '=', device.guid).execute()).toHaveLength(1);
+  }, 150_000);
+});
