@@ -94,6 +94,7 @@ const VariablesSchema = z.object({
     'must be a comma-separated list of origins such as https://rmm.example.com',
   ),
   BOREALIS_PASSKEY_RP_NAME: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').default('Borealis'),
+  BOREALIS_AGENT_CONNECT_RATE: wholeNumber(1, 100_000, 1000, 'new agent sockets per second'),
 });
 
 type Variables = z.infer<typeof VariablesSchema>;
@@ -124,6 +125,8 @@ export interface EngineConfig {
   readonly webauthnRpId: string | undefined;
   readonly webauthnOrigins: readonly string[];
   readonly passkeyRpName: string;
+  /** New agent sockets admitted per second per node (agent-protocol §5.1; burst 200). */
+  readonly agentConnectRate: number;
   /** Where each effective value came from, for `borealis config`. */
   readonly sources: Readonly<Record<ConfigVariable, 'env' | 'runtime.env' | 'default'>>;
 }
@@ -200,6 +203,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     webauthnRpId: v.BOREALIS_WEBAUTHN_RP_ID,
     webauthnOrigins: Object.freeze((v.BOREALIS_WEBAUTHN_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     passkeyRpName: v.BOREALIS_PASSKEY_RP_NAME,
+    agentConnectRate: v.BOREALIS_AGENT_CONNECT_RATE,
     sources: Object.freeze(sources),
   });
 }
@@ -273,6 +277,7 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_WEBAUTHN_RP_ID: config.webauthnRpId,
     BOREALIS_WEBAUTHN_ORIGINS: config.webauthnOrigins.join(','),
     BOREALIS_PASSKEY_RP_NAME: config.passkeyRpName,
+    BOREALIS_AGENT_CONNECT_RATE: String(config.agentConnectRate),
   };
   return CONFIG_VARIABLES.map((variable) => ({
     variable,

@@ -12,6 +12,7 @@ import type { RealtimeServer } from './realtime/socket-server';
 import type { RuntimePaths } from './runtime-paths';
 import type { SecurityServices } from './services';
 import type { AgentTrustInfo } from './agent-trust-info';
+import type { AgentRuntime } from './domains/agent/agent-runtime';
 
 export interface EngineContext {
   readonly config: EngineConfig;
@@ -32,4 +33,6 @@ export interface EngineContext {
   readonly security: SecurityServices | null;
   /** TLS facts for agent install commands; null when the engine serves plain HTTP. */
   readonly agentTrust: AgentTrustInfo | null;
+  /** The device side (agent auth, /agent sockets, presence): present on the api roles only. */
+  readonly agents?: AgentRuntime | null;
 }

@@ -20,12 +20,14 @@ import { createHostCheck, installSecurityHeaders } from './http/security-headers
 import { DEFAULT_WEBUI_DIR, registerWebUi, sendSpaIndex, wantsSpaFallback } from './http/webui';
 import { createLoggers, type Loggers } from './log/loggers';
 import { installOperatorNamespace } from './realtime/operator-namespace';
+import { installOperatorRelays } from './realtime/operator-relays';
 import { createRealtimeServer, type RealtimeServer } from './realtime/socket-server';
 import { runtimePaths } from './runtime-paths';
 import { createSecurityServices, type ServiceOptions } from './services';
 import { agentTrustInfo } from './agent-trust-info';
 import type { TlsMaterial } from './tls';
 import { ENGINE_VERSION } from './version';
+import { createAgentRuntime, type AgentRuntimeOptions } from './domains/agent/agent-runtime';
 
 export interface Engine {
   readonly ctx: EngineContext;
@@ -50,6 +52,8 @@ export interface CreateEngineOptions extends ServiceOptions {
   readonly schemaWaitMs?: number;
   /** The API groups to register (default: API_GROUPS). */
   readonly groups?: readonly ApiGroup[];
+  /** Agent socket timings and presence loops (tests shorten or drive them). */
+  readonly agent?: AgentRuntimeOptions;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -92,13 +96,29 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const operatorSockets = installOperatorNamespace(realtime.io, { db: database.db, gate: security.gate, sessions: security.sessions, publicUrl: config.publicUrl });
     security.realtimeHooks.sessionsRevoked = operatorSockets.disconnectSessions;
     security.realtimeHooks.allRevoked = operatorSockets.disconnectAll;
-    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null };
+    const operatorRelays = installOperatorRelays({ operators: operatorSockets, db: database.db, events: security.deviceEvents, log: loggers.root.child({ svc: 'realtime' }) });
+    const agents = createAgentRuntime({
+      db: database.db,
+      clock,
+      log: loggers.root.child({ svc: 'agents' }),
+      io: realtime.io,
+      audit: security.audit,
+      trust: security.deviceTrust,
+      events: security.deviceEvents,
+      hostSecret: security.hostSecretFile.secret,
+      takeBudget: (key, limit) => security.budgets.take(key, limit),
+      connectRate: config.agentConnectRate,
+      role: config.role,
+      version: ENGINE_VERSION,
+      options: options.agent,
+    });
+    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null, agents };
 
     const routes = trackRoutes(app);
     installErrorHandler(app);
     installSecurityHeaders(app, { isHttps: tls !== null, isHostAllowed });
     installApiLog(app, loggers);
-    installAccessControl(app, { db: database.db, gate: security.gate, sessions: security.sessions, budgets: security.budgets, clock, publicUrl: config.publicUrl, stepUpSeconds: config.stepUpSeconds });
+    installAccessControl(app, { db: database.db, gate: security.gate, sessions: security.sessions, budgets: security.budgets, clock, publicUrl: config.publicUrl, stepUpSeconds: config.stepUpSeconds, deviceAuth: agents.authenticator });
     await registerOpenApi(app, { version: ENGINE_VERSION, routes: () => finalRoutes(routes) });
     for (const group of options.groups ?? API_GROUPS) await group.register(app, ctx);
     const webuiDir = options.webuiDir ?? DEFAULT_WEBUI_DIR;
@@ -113,6 +133,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     });
     await app.ready();
     security.maintenance.start();
+    await agents.start();
 
     return {
       ctx,
@@ -136,6 +157,8 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       stop: once(async () => {
         log.info('engine stopping');
         security.maintenance.stop();
+        operatorRelays.close();
+        await agents.stop('shutdown');
         await realtime.close();
         await app.close();
         await security.rotation.idle();

@@ -18,6 +18,7 @@ import { createApprovalService } from './approvals/approval-service';
 import { registerApprovalRoutes } from './approvals/routes';
 import { createEnrollmentService } from './enrollment/enrollment-service';
 import { registerEnrollmentRoutes } from './enrollment/routes';
+import { registerAgentGroup } from './agent/register';
 
 export interface ApiGroup {
   readonly name: string;
@@ -71,4 +72,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'audit', register: (app, ctx) => registerAuditRoutes(app, domainDeps(ctx)) },
   { name: 'enrollment', register: (app, ctx) => registerEnrollmentRoutes(app, { enrollment: enrollmentServiceOf(ctx) }) },
   { name: 'approvals', register: (app, ctx) => registerApprovalRoutes(app, approvalDepsOf(ctx)) },
+  { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
 ];

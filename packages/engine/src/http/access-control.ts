@@ -14,6 +14,8 @@ import type { SessionService } from '../domains/auth/sessions/session-service';
 import { addressKey, type RequestBudgets } from '../domains/auth/throttle';
 import type { Gate, GateState } from '../domains/bootstrap/gate';
 import { AppError, ForbiddenError, LockedError, UnauthorizedError } from '../errors';
+import { assertBodyNamesDevice, type AuthenticatedDevice, type DeviceAuthenticator } from '../domains/agent/device-authenticator';
+import { DeviceAuthError } from '../domains/agent/device-auth-error';
 import { CSRF_COOKIE, parseCookies, serializeCookie, SESSION_COOKIE } from './cookies';
 
 export interface OperatorContext {
@@ -26,6 +28,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     operator?: OperatorContext;
     gateState?: GateState;
+    /** Set on `device` routes once agent-protocol §3.3 passed. */
+    device?: AuthenticatedDevice;
   }
 }
 
@@ -39,6 +43,8 @@ export interface AccessControlDeps {
   readonly publicUrl: string | undefined;
   readonly budgets: RequestBudgets;
   readonly stepUpSeconds?: number;
+  /** Device request authentication (agent-protocol §3.3) for routes of auth class `device`. */
+  readonly deviceAuth?: DeviceAuthenticator;
 }
 
 const BUDGETS = { bootstrap: 10, sign_in: 30 } as const;
@@ -56,6 +62,18 @@ export function installAccessControl(app: FastifyInstance, deps: AccessControlDe
     if (cfg.rateLimit) deps.budgets.take(addressKey(request.ip, cfg.rateLimit), BUDGETS[cfg.rateLimit]);
     if (cfg.auth === 'none') {
       if (cfg.gated) await requireOpenGate(request, deps);
+      return;
+    }
+    if (cfg.auth === 'device') {
+      if (!deps.deviceAuth) throw new AppError('unavailable', 'Device authentication is not available on this node');
+      try {
+        const device = await deps.deviceAuth.authenticate({ method: request.method, path: request.url, headers: request.headers, isRest: true });
+        assertBodyNamesDevice(device, request.body);
+        request.device = device;
+      } catch (err) {
+        if (err instanceof DeviceAuthError) for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+        throw err;
+      }
       return;
     }
     if (cfg.auth !== 'operator' && cfg.auth !== 'operator-admin') return;

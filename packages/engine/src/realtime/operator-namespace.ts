@@ -2,7 +2,7 @@
 // the handshake, a foreign Origin or a closed gate is refused, and a revoked session's sockets are
 // disconnected at once.
 
-import type { Namespace, Server } from 'socket.io';
+import type { Namespace, Server, Socket } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { OPERATOR_NAMESPACE } from '@borealis/protocol';
 import type { Database } from '../db/schema';
@@ -16,6 +16,17 @@ export interface OperatorSocketData {
   userId: string;
 }
 
+/** Whether the socket's operator may join `room` (checked on every subscribe). */
+export type RoomAuthorizer = (socket: Socket, room: string) => Promise<boolean>;
+
+export interface OperatorNamespace {
+  readonly namespace: Namespace;
+  disconnectSessions(ids: readonly string[]): void;
+  disconnectAll(): void;
+  /** Lets browsers `subscribe {room: '<prefix><id>'}` when `authorize` agrees. */
+  addRoomKind(prefix: string, authorize: RoomAuthorizer): void;
+}
+
 function refusal(code: string): Error {
   const err = new Error(code) as Error & { data?: unknown };
   err.data = { code };
@@ -25,7 +36,7 @@ function refusal(code: string): Error {
 export function installOperatorNamespace(
   io: Server,
   deps: { db: Kysely<Database>; gate: Gate; sessions: SessionService; publicUrl: string | undefined },
-): { disconnectSessions(ids: readonly string[]): void; disconnectAll(): void; namespace: Namespace } {
+): OperatorNamespace {
   const nsp = io.of(OPERATOR_NAMESPACE);
   nsp.use((socket, next) => {
     void (async () => {
@@ -42,17 +53,34 @@ export function installOperatorNamespace(
       next();
     })().catch(() => next(refusal('unavailable')));
   });
+  // Domains add room kinds (`device:`, `job:` …); a room nobody handles, or one out of scope, is not_found.
+  const roomAuthorizers = new Map<string, RoomAuthorizer>();
   nsp.on('connection', (socket) => {
-    // Rooms for devices, jobs and sites arrive with their domains; refuse what does not exist yet.
-    socket.on('subscribe', (_payload: unknown, ack?: (answer: unknown) => void) => {
-      if (typeof ack === 'function') ack({ ok: false, error: { code: 'not_found', message: 'No such room' } });
+    socket.on('subscribe', (payload: unknown, ack?: (answer: unknown) => void) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const room = typeof payload === 'object' && payload !== null && typeof (payload as { room?: unknown }).room === 'string' ? (payload as { room: string }).room : '';
+      const authorize = roomAuthorizers.get(room.slice(0, room.indexOf(':') + 1));
+      if (!authorize) return reply({ ok: false, error: { code: 'not_found', message: 'No such room' } });
+      authorize(socket, room)
+        .then(async (allowed) => {
+          if (!allowed) return reply({ ok: false, error: { code: 'not_found', message: 'No such room' } });
+          await socket.join(room);
+          reply({ ok: true });
+        })
+        .catch(() => reply({ ok: false, error: { code: 'unavailable', message: 'Try again' } }));
     });
-    socket.on('unsubscribe', (_payload: unknown, ack?: (answer: unknown) => void) => {
+    socket.on('unsubscribe', (payload: unknown, ack?: (answer: unknown) => void) => {
+      const room = typeof payload === 'object' && payload !== null ? (payload as { room?: unknown }).room : undefined;
+      // Scope rooms joined at connect stay; only subscribed rooms can be left.
+      if (typeof room === 'string' && roomAuthorizers.has(room.slice(0, room.indexOf(':') + 1))) void socket.leave(room);
       if (typeof ack === 'function') ack({ ok: true });
     });
   });
   return {
     namespace: nsp,
+    addRoomKind(prefix, authorize) {
+      roomAuthorizers.set(prefix, authorize);
+    },
     disconnectSessions(ids) {
       for (const id of ids) nsp.in(`session:${id}`).disconnectSockets(true);
     },

@@ -1,5 +1,5 @@
-// Socket.IO shares the engine's port over websocket. /agent refuses everyone until device auth
-// lands; /operator follows the gate, authenticates the session cookie, refuses a foreign Origin,
+// Socket.IO shares the engine's port over websocket. /agent refuses a handshake without device
+// credentials; /operator follows the gate, authenticates the session cookie, refuses a foreign Origin,
 // and drops the socket of a revoked session (api.md, security.md S23–S24).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,8 +42,8 @@ describe('realtime namespaces', () => {
 
   it('refuses /agent without credentials', async () => {
     const err = await refusal(`${t.url}${AGENT_NAMESPACE}`);
-    expect(err.message).toBe('unauthorized');
-    expect(err.data?.code).toBe('unauthorized');
+    expect(err.message).toBe('missing_authorization');
+    expect(err.data?.code).toBe('missing_authorization');
   });
 
   it('refuses /operator while the gate is closed', async () => {
@@ -75,6 +75,6 @@ describe('realtime namespaces', () => {
 
   it('does not offer the default namespace or the polling transport', async () => {
     expect((await refusal(`${t.url}/`)).message).toBe('invalid_namespace');
-    expect((await refusal(`${t.url}${AGENT_NAMESPACE}`, { transports: ['polling'] })).message).not.toBe('unauthorized');
+    expect((await refusal(`${t.url}${AGENT_NAMESPACE}`, { transports: ['polling'] })).message).not.toBe('missing_authorization');
   });
 });

@@ -1,10 +1,10 @@
 // Socket.IO 4 on the engine's own HTTP server: websocket transport only, with the /agent and
-// /operator namespaces. /operator authenticates in realtime/operator-namespace.ts; /agent refuses
-// every connection with `unauthorized` until device auth lands (agent-protocol.md §5.1).
+// /operator namespaces. /operator authenticates in realtime/operator-namespace.ts, /agent in
+// realtime/agent-namespace.ts (agent-protocol.md §5.1).
 
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import { AGENT_NAMESPACE, SOCKET_IO_PATH } from '@borealis/protocol';
+import { SOCKET_IO_PATH } from '@borealis/protocol';
 import type { Logger } from 'pino';
 
 export interface RealtimeServer {
@@ -28,13 +28,6 @@ export function createRealtimeServer(deps: {
     perMessageDeflate: false,
     allowRequest: (req, callback) => callback(null, deps.isHostAllowed(req)),
   });
-  for (const name of [AGENT_NAMESPACE]) {
-    io.of(name).use((_socket, next) => {
-      const err = new Error('unauthorized') as Error & { data?: unknown };
-      err.data = { code: 'unauthorized' };
-      next(err);
-    });
-  }
   // The default namespace is not part of the protocol.
   io.of('/').use((_socket, next) => next(new Error('invalid_namespace')));
   return {

@@ -7,7 +7,7 @@ import { jktFromKey } from '@borealis/protocol/agent';
 import { DIALECTS } from '../../../test/databases';
 import { signInAs } from '../../../test/factories';
 import { startEnrollmentEngine, type EnrollmentTestEngine } from '../enrollment/enrollment-test-engine';
-import type { TestAgent } from '../../../test/test-agent';
+import type { TestAgent } from '../../../test/enrolling-test-agent';
 
 describe.each(DIALECTS)('approvals on %s', (dialect) => {
   let e: EnrollmentTestEngine;

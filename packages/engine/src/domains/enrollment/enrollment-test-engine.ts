@@ -6,7 +6,7 @@ import type { TestDialect } from '../../../test/databases';
 import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
 import { randomIp, setUpEngine, signInAs, type SignedInAdmin } from '../../../test/factories';
 import type { OperatorClient } from '../../../test/operator-client';
-import { createTestAgent, injectTransport, type TestAgent } from '../../../test/test-agent';
+import { createTestAgent, injectTransport, type TestAgent } from '../../../test/enrolling-test-agent';
 import type { DeviceEventMap } from '../devices/device-events';
 
 export const PUBLIC_URL = 'https://engine.test';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
 import { randomIp, setUpEngine, type SignedInAdmin } from '../../../test/factories';
-import { createTestAgent, injectTransport } from '../../../test/test-agent';
+import { createTestAgent, injectTransport } from '../../../test/enrolling-test-agent';
 
 const ORIGIN = 'https://rmm.example:5443';
 

@@ -13,7 +13,7 @@ import {
   verifyAccessToken,
 } from '@borealis/protocol/agent';
 import { DIALECTS } from '../../../test/databases';
-import { createTestAgent, ENROLL_POLL_PATH, ENROLL_REQUEST_PATH, injectTransport } from '../../../test/test-agent';
+import { createTestAgent, ENROLL_POLL_PATH, ENROLL_REQUEST_PATH, injectTransport } from '../../../test/enrolling-test-agent';
 import { PUBLIC_URL, startEnrollmentEngine, type EnrollmentTestEngine } from './enrollment-test-engine';
 
 describe.each(DIALECTS)('enrolment on %s', (dialect) => {

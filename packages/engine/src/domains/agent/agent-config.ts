@@ -1,0 +1,102 @@
+// The agent configuration document (agent-protocol §4.5): engine defaults with the site's and the
+// device's `agent_config` overrides merged in, a revision derived from its content (the ETag), and
+// the job-signing public keys agents pin (automation.md §1.5).
+
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AgentConfigSchema, encodeB64, HEARTBEAT_INTERVAL_DEFAULT_S, HEARTBEAT_JITTER_DEFAULT_S, type AgentConfig, type AgentSigningKey } from '@borealis/protocol/agent';
+import type { Database } from '../../db/schema';
+import type { DbExecutor } from '../audit/audit-log';
+
+export const DEFAULT_AGENT_CONFIG: Omit<AgentConfig, 'revision' | 'signing_keys'> = Object.freeze({
+  heartbeat_interval_s: HEARTBEAT_INTERVAL_DEFAULT_S,
+  heartbeat_jitter_s: HEARTBEAT_JITTER_DEFAULT_S,
+  inventory_check_interval_s: 300,
+  software_interval_s: 3600,
+  full_inventory_interval_s: 86_400,
+  job_output_max_bytes: 1024 * 1024,
+  max_concurrent_jobs: 4,
+  log_level: 'info' as const,
+  roles: { remote_shell: { enabled: false, pty: false }, vpn: { mode: 'disabled' as const }, vnc: { enabled: false } },
+  release_channel: 'stable',
+  trust: {},
+});
+
+const ConfigBodySchema = AgentConfigSchema.omit({ revision: true });
+
+export interface DeviceConfigView {
+  readonly config: AgentConfig;
+  readonly siteId: number | null;
+  readonly siteName: string | null;
+  /** The active job-signing key, or null before Aegis setup made one. */
+  readonly signingKeyId: string | null;
+}
+
+/** Sorted-key JSON for the revision; unlike the signing JCS it takes any JSON value (site overrides may hold fractions). */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isPlainObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Overrides replace leaves of the same type only, so a bad override cannot break the document. */
+function mergeKnown(base: Record<string, unknown>, override: unknown): Record<string, unknown> {
+  if (!isPlainObject(override)) return base;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(base)) {
+    const o = override[key];
+    if (o === undefined) continue;
+    if (isPlainObject(value)) out[key] = mergeKnown(value, o);
+    else if (typeof o === typeof value) out[key] = o;
+  }
+  return out;
+}
+
+export async function signingKeys(executor: DbExecutor): Promise<AgentSigningKey[]> {
+  const rows = await executor
+    .selectFrom('signing_keys')
+    .select(['key_id', 'public_key_spki', 'state', 'previous_key_id', 'rotation_signature', 'created_at'])
+    .where('state', 'in', ['active', 'retiring'])
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    key_id: r.key_id,
+    public_key_spki: encodeB64(r.public_key_spki),
+    state: r.state,
+    previous_key_id: r.previous_key_id,
+    rotation_signature: r.rotation_signature,
+    created_at: new Date(r.created_at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  }));
+}
+
+export async function loadDeviceConfig(db: Kysely<Database>, rowGuid: string): Promise<DeviceConfigView | undefined> {
+  const row = await db
+    .selectFrom('devices as d')
+    .leftJoin('sites as s', 's.id', 'd.site_id')
+    .select(['d.site_id', 's.name as site_name', 's.agent_config as site_config', 'd.agent_config as device_config', 'd.release_channel_override'])
+    .where('d.guid', '=', rowGuid)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const keys = await signingKeys(db);
+  const signing = keys.map((k) => ({ key_id: k.key_id, public_key_spki: k.public_key_spki }));
+  // Each override level is kept only if the result is still a valid document (a bad enum or a
+  // fraction in a site's JSON must not turn every config pull into a 500).
+  const valid = (candidate: Record<string, unknown>) => ConfigBodySchema.safeParse({ ...candidate, signing_keys: signing }).success;
+  let merged: Record<string, unknown> = { ...DEFAULT_AGENT_CONFIG };
+  for (const override of [row.site_config, row.device_config, row.release_channel_override ? { release_channel: row.release_channel_override } : null]) {
+    const next = mergeKnown(merged, override);
+    if (valid(next)) merged = next;
+  }
+  const body = ConfigBodySchema.parse({ ...merged, signing_keys: signing });
+  const revision = createHash('sha256').update(stableJson(body)).digest('hex').slice(0, 16);
+  return {
+    config: { revision, ...body },
+    siteId: row.site_id,
+    siteName: row.site_name ?? null,
+    signingKeyId: keys.find((k) => k.state === 'active')?.key_id ?? null,
+  };
+}
