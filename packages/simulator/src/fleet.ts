@@ -50,6 +50,12 @@ export class Fleet {
   readonly connectLatency = new Samples();
   readonly heartbeatAckLatency = new Samples();
   readonly counters = new Map<string, number>();
+  /** When each occurrence of these counters happened (ms epoch): fan-out and enrolment timings. */
+  readonly timeline = new Map<string, number[]>([
+    ['enrolled', []],
+    ['jobs_accepted', []],
+    ['job_results_acked', []],
+  ]);
   readonly states: Record<AgentState, number> = { new: 0, enrolling: 0, enrolled: 0, connecting: 0, online: 0, waiting: 0, stopped: 0, failed: 0 };
   private readonly http: HttpTransport;
   private readonly usage = new SelfUsage();
@@ -77,7 +83,12 @@ export class Fleet {
       jobs: options.jobs ?? DEFAULT_JOB_BEHAVIOUR,
       firstInventoryCheckMaxMs: options.firstInventoryCheckMaxMs ?? 300_000,
       heartbeatJitterS: options.heartbeatJitterS ?? 5,
-      stats: { count: (name, by = 1) => this.counters.set(name, (this.counters.get(name) ?? 0) + by) },
+      stats: {
+        count: (name, by = 1) => {
+          this.counters.set(name, (this.counters.get(name) ?? 0) + by);
+          this.timeline.get(name)?.push(Date.now());
+        },
+      },
       connectLatency: this.connectLatency,
       heartbeatAckLatency: this.heartbeatAckLatency,
       onStateChange: (_agent, from, to) => {
