@@ -54,15 +54,26 @@ export class TestAgent {
 
   private constructor(
     public t: TestEngine,
-    options: TestAgentOptions,
+    options: TestAgentOptions & { readonly guid?: string; readonly keys?: Ed25519KeyPair; readonly agentId?: string },
   ) {
-    this.rowGuid = randomUUID();
+    this.rowGuid = options.guid?.toLowerCase() ?? randomUUID();
     this.guid = this.rowGuid.toUpperCase();
     this.hostname = options.hostname ?? `host-${randomBytes(3).toString('hex')}`;
-    this.agentId = formatAgentId(this.hostname, this.guid);
-    this.keys = generateEd25519KeyPair();
+    this.agentId = options.agentId ?? formatAgentId(this.hostname, this.guid);
+    this.keys = options.keys ?? generateEd25519KeyPair();
     this.jkt = jktFromKey(this.keys.publicKey);
     this.clock = options.clock ?? t.engine.ctx.clock;
+  }
+
+  /** An agent that enrolled through the enrolment routes, with the tokens finalize handed out. */
+  static enrolled(
+    t: TestEngine,
+    input: { readonly guid: string; readonly hostname: string; readonly agentId: string; readonly keys: Ed25519KeyPair; readonly accessToken: string; readonly refreshToken: string },
+  ): TestAgent {
+    const agent = new TestAgent(t, input);
+    agent.accessToken = input.accessToken;
+    agent.refreshToken = input.refreshToken;
+    return agent;
   }
 
   /** Inserts the device (row, key, heartbeat row) and issues a refresh family and access token. */

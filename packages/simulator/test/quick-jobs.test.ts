@@ -9,7 +9,7 @@ import { createJobRunner } from '../src/quick-jobs';
 const GUID = 'A1B2C3D4-0000-4000-8000-000000000001';
 const engineKey = generateEd25519KeyPair();
 
-function job(overrides: Record<string, unknown> = {}, now = Date.now()) {
+function job(overrides: Record<string, unknown> = {}, now = Date.now()): Record<string, unknown> {
   const script = Buffer.from('echo hi\n');
   const base = {
     job_id: `job-${Math.random().toString(36).slice(2)}`,

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { setUpEngine } from '../../engine/test/factories';
+import { setUpEngine } from '@borealis/engine/testing/factories';
 import { Fleet } from '../src/fleet';
 
 const AGENTS = 200;

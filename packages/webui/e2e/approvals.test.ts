@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { EnrollPollResponseSchema } from '@borealis/protocol/agent';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { createTestAgent, fetchTransport, type TestAgent } from '@borealis/engine/testing/enrolling-agent';
+import { createTestAgent, fetchTransport, type TestAgent } from '@borealis/engine/testing/agent';
 import { launchBrowser } from './browser';
 import { bootstrapOverHttp } from './operator';
 

@@ -22,7 +22,7 @@ import type { Clock } from '../clock';
 import type { DeviceConfigView } from '../domains/agent/agent-config';
 import { assertBodyNamesDevice, type AuthenticatedDevice, type DeviceAuthenticator } from '../domains/agent/device-authenticator';
 import { acceptHeartbeat, heartbeatIntervalOf, serverTime } from '../domains/agent/heartbeat-service';
-import type { HeartbeatStore } from '../domains/agent/presence/heartbeat-store';
+import { SOCKET_LOSS_GRACE_MS, type HeartbeatStore } from '../domains/agent/presence/heartbeat-store';
 import type { DeviceEvents } from '../domains/devices/device-events';
 import { AppError } from '../errors';
 import { createAdmission } from './agent-admission';
@@ -232,8 +232,13 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       set.delete(socket);
       if (!set.size) local.delete(guid);
       if (!data.registered) return;
-      if (data.closing === 'superseded') deps.store.release(guid, socket.id);
-      else deps.store.socketLost(guid, socket.id);
+      if (data.closing === 'superseded') {
+        deps.store.release(guid, socket.id);
+        return;
+      }
+      deps.store.socketLost(guid, socket.id);
+      // Offline exactly when the 10 s grace ends, not at the next periodic tick (P14).
+      setTimeout(() => deps.store.tick(), SOCKET_LOSS_GRACE_MS).unref();
     });
   });
 

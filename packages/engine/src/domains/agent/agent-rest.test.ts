@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { AgentConfigSchema, HeartbeatAckSchema, type Heartbeat } from '@borealis/protocol/agent';
 import { createManualClock } from '../../clock';
 import { DIALECTS } from '../../../test/databases';
@@ -95,6 +96,22 @@ describe.each(DIALECTS)('agent REST routes and heartbeat coalescing (%s)', (dial
     clock.advance(40_000);
     for (const a of agents) store.heartbeat({ guid: a.guid, rowGuid: a.rowGuid, hostname: a.hostname, siteId: null }, beat(a, 7), { viaSocket: false, intervalS: 20 });
     expect(await runtime().flush()).toEqual({ statements: 1, rows: 25 });
+  });
+
+  it('a failed flush keeps its entries dirty for the next one', async () => {
+    await runtime().flush();
+    const agent = await TestAgent.create(t);
+    runtime().store.heartbeat({ guid: agent.guid, rowGuid: agent.rowGuid, hostname: agent.hostname, siteId: null }, agent.heartbeat(1) as Heartbeat, { viaSocket: false, intervalS: 20 });
+    // A real failure: the table is briefly unavailable under its name.
+    await sql`ALTER TABLE device_heartbeat_state RENAME TO device_heartbeat_state_away`.execute(db());
+    try {
+      await expect(runtime().flush()).rejects.toThrow();
+    } finally {
+      await sql`ALTER TABLE device_heartbeat_state_away RENAME TO device_heartbeat_state`.execute(db());
+    }
+    expect(await runtime().flush()).toEqual({ statements: 1, rows: 1 });
+    const row = await db().selectFrom('device_heartbeat_state').select('uptime_seconds').where('device_guid', '=', agent.rowGuid).executeTakeFirstOrThrow();
+    expect(row.uptime_seconds).toBe('101');
   });
 
   it('a dead node’s presence is cleared by the sweep and its row removed', async () => {

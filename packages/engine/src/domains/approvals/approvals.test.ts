@@ -237,5 +237,11 @@ describe.each(DIALECTS)('approvals on %s', (dialect) => {
       const op = await signInAs(e.t, { role: 'operator', siteIds: [{ siteId: site.id }] });
       expect((await op.client.get('/api/admin/enrollment-codes')).statusCode).toBe(403);
     });
+
+    it('keeps upstream’s code-management routes as 410 gone', async () => {
+      const admin = (await e.asAdmin()).client;
+      expect((await admin.post('/api/admin/enrollment-codes', {})).json().error.code).toBe('gone');
+      expect((await admin.delete('/api/admin/enrollment-codes/abc')).statusCode).toBe(410);
+    });
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '@borealis/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { UnauthorizedError } from '../../errors';
+import { AppError, UnauthorizedError } from '../../errors';
 import { actorOf } from '../../http/access-control';
 import type { AegisService } from '../aegis/aegis-service';
 import type { ApprovalService } from './approval-service';
@@ -45,6 +45,13 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
     { config: admin, schema: { summary: 'Every site enrolment code with its install command', response: { 200: EnrollmentCodeListSchema } } },
     (request) => listEnrollmentCodes(deps, actorOf(request)),
   );
+
+  // Upstream managed several codes per site here; one code per site is rotated on the site instead.
+  const gone = async () => {
+    throw new AppError('gone', 'Enrolment codes belong to sites now: use POST /api/sites/:site_id/enrollment-code/rotate');
+  };
+  r.post('/api/admin/enrollment-codes', { config: admin, schema: { summary: 'Removed upstream route: answers 410 gone' } }, gone);
+  r.delete('/api/admin/enrollment-codes/:code_id', { config: admin, schema: { summary: 'Removed upstream route: answers 410 gone' } }, gone);
 
   r.get(
     '/api/admin/device-approvals',

@@ -59,7 +59,7 @@ export interface HeartbeatStore {
   /** A beat on the socket or over REST (REST beats never change presence). */
   heartbeat(device: PresenceDevice, beat: Heartbeat, options: { readonly viaSocket: boolean; readonly intervalS: number }): void;
   isOnline(guid: string): boolean;
-  /** Applies the offline rules; run about every second. */
+  /** Applies the offline rules; run every 250 ms and when a socket's grace ends. */
   tick(): void;
   /** Writes the dirty devices; a failure keeps them dirty for the next call. */
   flush(): Promise<FlushResult>;
