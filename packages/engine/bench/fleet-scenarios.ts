@@ -12,7 +12,7 @@ import { makeHome } from '../test/engine-harness';
 import { createPostgresDatabase, POSTGRES_ADMIN_URL, type TestPostgresDatabase } from '../test/databases';
 import { runtimePaths } from '../src/runtime-paths';
 import { autoApprovingSite, bootstrapAdmin, startEngineProcess, type EngineProcess, type OperatorHttps } from './engine-process';
-import { pgBackendPids, pgWriteCounters, ProcessSampler } from './process-usage';
+import { pgBackendPids, pgWriteCounters, ProcessSampler, writtenBetween } from './process-usage';
 import type { Figure, ScenarioContext, ScenarioOutcome } from './run';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -80,6 +80,34 @@ async function rig(ctx: ScenarioContext, agents: number, rampPerSecond: number):
   return r;
 }
 
+/**
+ * With BENCH_SHARE_FLEET=1, `npm run bench -- hold baseline restart --agents 10000` enrols the fleet
+ * once and the scenarios run one after another on it (enrolling 10,000 agents takes minutes here).
+ */
+let shared: { key: string; rig: Rig; onlineS: number } | null = null;
+
+async function acquireRig(ctx: ScenarioContext, agents: number): Promise<{ rig: Rig; onlineS: number; release(): Promise<void> }> {
+  const key = `${ctx.database}/${agents}`;
+  const sharing = process.env.BENCH_SHARE_FLEET === '1';
+  if (sharing && shared?.key === key) {
+    const r = shared.rig;
+    await r.fleet.waitFor(() => r.fleet.online() === agents, 300_000, 'shared fleet online');
+    return { rig: r, onlineS: shared.onlineS, release: async () => undefined };
+  }
+  await closeSharedFleet();
+  const r = await rig(ctx, agents, 250);
+  const onlineS = await bringOnline(r);
+  if (sharing) shared = { key, rig: r, onlineS };
+  return { rig: r, onlineS, release: sharing ? async () => undefined : () => r.close() };
+}
+
+/** Called by the runner after the last scenario. */
+export async function closeSharedFleet(): Promise<void> {
+  const s = shared;
+  shared = null;
+  await s?.rig.close();
+}
+
 /** Enrols and connects the whole fleet; returns the seconds it took. */
 async function bringOnline(r: Rig): Promise<number> {
   const n = r.fleet.agents.length;
@@ -104,6 +132,7 @@ interface HoldFigures {
   readonly engineCpu: number;
   readonly beatsPerS: number;
   readonly p99: number | null;
+  readonly note: string | undefined;
 }
 
 /** Holds the fleet for `seconds` against whatever serves the port, measuring `pid` (and PostgreSQL). */
@@ -115,7 +144,7 @@ async function measureHold(r: Rig, seconds: number, pid: number, label: string):
   const sampler = new ProcessSampler(() => [pid]);
   const pgPids = r.postgres && label === 'engine' ? await pgBackendPids(POSTGRES_ADMIN_URL, r.postgres.name) : [];
   const pgSampler = new ProcessSampler(() => pgPids);
-  const pg0 = r.postgres && label === 'engine' ? await pgWriteCounters(POSTGRES_ADMIN_URL, r.postgres.name) : null;
+  const pg0 = r.postgres && label === 'engine' ? await pgWriteCounters(POSTGRES_ADMIN_URL, r.postgres.url, r.postgres.name) : null;
   f.summary(); // resets the simulator's own CPU window
   sampler.start();
   pgSampler.start();
@@ -127,7 +156,7 @@ async function measureHold(r: Rig, seconds: number, pid: number, label: string):
   clearInterval(progress);
   const usage = sampler.stop();
   const pgUsage = pgSampler.stop();
-  const pg1 = pg0 && r.postgres ? await pgWriteCounters(POSTGRES_ADMIN_URL, r.postgres.name) : null;
+  const pg1 = pg0 && r.postgres ? await pgWriteCounters(POSTGRES_ADMIN_URL, r.postgres.url, r.postgres.name) : null;
   const s = f.summary();
   const beats = f.counter('heartbeats_acked') - beats0;
   const errors = f.counter('heartbeat_ack_timeouts') + [...f.counters.entries()].filter(([k]) => k.startsWith('heartbeat_error_')).reduce((n, [, v]) => n + v, 0) - errors0;
@@ -145,14 +174,19 @@ async function measureHold(r: Rig, seconds: number, pid: number, label: string):
     { name: `${p}simulator_cpu`, value: s.simulator.cpu_percent, unit: '% of one core' },
     { name: `${p}simulator_rss`, value: s.simulator.rss_mb, unit: 'MB' },
   ];
+  let note: string | undefined;
   if (pg0 && pg1) {
+    const written = writtenBetween(pg0, pg1);
+    const perS = (rows: number) => round1(rows / usage.seconds);
+    note = `rows written per table: ${written.slice(0, 6).map(([t, n]) => `${t} ${perS(n)}/s`).join(', ') || 'none'}`;
     figures.push(
-      { name: 'db_rows_written_per_s', value: round1((pg1.rows - pg0.rows) / usage.seconds), unit: 'rows/s' },
+      { name: 'db_rows_written_per_s', value: perS(written.reduce((a, [, n]) => a + n, 0)), unit: 'rows/s' },
+      { name: 'db_heartbeat_rows_per_s', value: perS(written.find(([t]) => t === 'device_heartbeat_state')?.[1] ?? 0), unit: 'rows/s' },
       { name: 'db_commits_per_s', value: round1((pg1.commits - pg0.commits) / usage.seconds), unit: '1/s' },
       { name: 'postgres_cpu', value: pgUsage.cpuPercent, unit: '% of one core' },
     );
   }
-  return { figures, engineCpu: usage.cpuPercent, beatsPerS, p99: s.heartbeat_ack_latency.p99_ms };
+  return { figures, engineCpu: usage.cpuPercent, beatsPerS, p99: s.heartbeat_ack_latency.p99_ms, note };
 }
 
 function holdSeconds(ctx: ScenarioContext): number {
@@ -161,9 +195,8 @@ function holdSeconds(ctx: ScenarioContext): number {
 
 export async function holdScenario(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const n = ctx.agents ?? 1000;
-  const r = await rig(ctx, n, 250);
+  const { rig: r, onlineS, release } = await acquireRig(ctx, n);
   try {
-    const onlineS = await bringOnline(r);
     log(`hold: ${n} agents online after ${onlineS} s; measuring ${holdSeconds(ctx)} s`);
     const hold = await measureHold(r, holdSeconds(ctx), r.engine.pid, 'engine');
     const s = r.fleet.summary();
@@ -176,17 +209,17 @@ export async function holdScenario(ctx: ScenarioContext): Promise<ScenarioOutcom
         ...hold.figures,
         { name: 'hold_duration', value: holdSeconds(ctx), unit: 's' },
       ],
+      note: hold.note,
     };
   } finally {
-    await r.close();
+    await release();
   }
 }
 
 export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const n = ctx.agents ?? 1000;
-  const r = await rig(ctx, n, 250);
+  const { rig: r, release } = await acquireRig(ctx, n);
   try {
-    await bringOnline(r);
     const before = { refresh: r.fleet.counter('refreshes'), busy: r.fleet.counter('connect_error_server_busy'), network: r.fleet.counter('connect_error_network') };
     const stoppedAt = Date.now();
     log(`restart: stopping the engine with ${n} agents online`);
@@ -224,7 +257,7 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
       ],
     };
   } finally {
-    await r.close();
+    await release();
   }
 }
 
@@ -264,10 +297,9 @@ export async function enrollScenario(ctx: ScenarioContext): Promise<ScenarioOutc
 export async function baselineScenario(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const n = ctx.agents ?? 1000;
   const seconds = holdSeconds(ctx);
-  const r = await rig(ctx, n, 250);
+  const { rig: r, release } = await acquireRig(ctx, n);
   let bare: ReturnType<typeof spawn> | null = null;
   try {
-    await bringOnline(r);
     const engineHold = await measureHold(r, seconds, r.engine.pid, 'engine');
     // Same port, same certificate: the fleet reconnects to the bare server by its own policy.
     await r.engine.stop();
@@ -291,10 +323,21 @@ export async function baselineScenario(ctx: ScenarioContext): Promise<ScenarioOu
         { name: 'engine_to_bare_ack_p99', value: engineHold.p99 !== null && bareHold.p99 ? Math.round((engineHold.p99 / bareHold.p99) * 100) / 100 : null, unit: 'x' },
         { name: 'hold_duration', value: seconds, unit: 's' },
       ],
+      note: engineHold.note,
     };
   } finally {
-    bare?.kill('SIGTERM');
-    await r.close();
+    if (bare && bare.exitCode === null) {
+      const gone = new Promise((res) => bare!.once('exit', res));
+      bare.kill('SIGTERM');
+      await gone;
+    }
+    if (shared?.rig === r) {
+      // Leave the shared fleet on a running engine for the next scenario.
+      const since = Date.now();
+      await r.restartEngine();
+      await r.fleet.waitFor(() => r.fleet.agents.every((a) => a.registeredSince(since)), 300_000, 'fleet back on the engine').catch((e: Error) => log(e.message));
+    }
+    await release();
   }
 }
 

@@ -72,24 +72,31 @@ export class ProcessSampler {
 
 export interface PgWriteCounters {
   readonly commits: number;
-  readonly rows: number;
+  /** Rows inserted + updated + deleted, per table. */
+  readonly tables: ReadonlyMap<string, number>;
 }
 
-/** Cumulative commits and rows written (inserted + updated + deleted) of one database. */
-export async function pgWriteCounters(adminUrl: string, database: string): Promise<PgWriteCounters> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
+/** Cumulative commits (pg_stat_database) and rows written per table (pg_stat_user_tables) of one database. */
+export async function pgWriteCounters(adminUrl: string, databaseUrl: string, database: string): Promise<PgWriteCounters> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  const own = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await own.connect();
   try {
-    // Backends report their counters lazily; ask for a fresh snapshot.
-    await client.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await client.query<{ commits: string; written: string }>(
-      'SELECT xact_commit::text AS commits, (tup_inserted + tup_updated + tup_deleted)::text AS written FROM pg_stat_database WHERE datname = $1',
-      [database],
+    const commits = await admin.query<{ commits: string }>('SELECT xact_commit::text AS commits FROM pg_stat_database WHERE datname = $1', [database]);
+    const tables = await own.query<{ name: string; written: string }>(
+      'SELECT relname AS name, (n_tup_ins + n_tup_upd + n_tup_del)::text AS written FROM pg_stat_user_tables',
     );
-    return { commits: Number(rows[0]?.commits ?? 0), rows: Number(rows[0]?.written ?? 0) };
+    return { commits: Number(commits.rows[0]?.commits ?? 0), tables: new Map(tables.rows.map((r) => [r.name, Number(r.written)])) };
   } finally {
-    await client.end();
+    await admin.end();
+    await own.end();
   }
+}
+
+/** Rows written per table between two readings, largest first. */
+export function writtenBetween(a: PgWriteCounters, b: PgWriteCounters): Array<[string, number]> {
+  return [...b.tables].map(([name, n]): [string, number] => [name, n - (a.tables.get(name) ?? 0)]).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
 }
 
 /** PIDs of the server processes serving one database (their CPU is the database's share). */

@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loginScenario } from './login';
-import { baselineScenario, enrollScenario, fanoutScenario, holdScenario, restartScenario } from './fleet-scenarios';
+import { baselineScenario, closeSharedFleet, enrollScenario, fanoutScenario, holdScenario, restartScenario } from './fleet-scenarios';
 
 export interface ScenarioContext {
   readonly database: 'pglite' | 'postgres';
@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     appendFileSync(doc, `| ${summary.date.slice(0, 10)} | ${summary.revision} | ${name} | ${values.database} | ${summary.machine} | ${cells} |\n`);
     console.log(line);
   }
+  await closeSharedFleet();
 }
 
 await main();

@@ -320,6 +320,24 @@ export class VirtualAgent {
           this.setState('enrolled');
           return true;
         }
+        if (body.status === 'completed' && body.guid) {
+          // Our approved answer was lost (a timeout or a 5xx after the commit): tokens are never
+          // shown twice, so recover through reauth with the enrolling key (§2.4, §3.5).
+          this.guid = body.guid;
+          this.agentId = formatAgentId(this.host.hostname, body.guid);
+          const signing = parseSpkiB64(request.signing_key);
+          if (signing) this.signingKeys.set(request.signing_key_id, signing.publicKey);
+          if (await this.reauth(undefined)) {
+            this.storedHashes = {};
+            this.enrolledAt = Date.now();
+            this.rt.stats.count('enrolled');
+            this.rt.stats.count('enrolled_via_reauth');
+            this.setState('enrolled');
+            return true;
+          }
+          this.guid = '';
+          break;
+        }
         if (body.status === 'denied') return this.enrolFailed();
         this.rt.stats.count(`enroll_poll_status_${body.status ?? 'unknown'}`);
         break; // expired / completed without tokens → request again
