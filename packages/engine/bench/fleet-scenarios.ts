@@ -95,7 +95,8 @@ async function acquireRig(ctx: ScenarioContext, agents: number): Promise<{ rig: 
     return { rig: r, onlineS: shared.onlineS, release: async () => undefined };
   }
   await closeSharedFleet();
-  const r = await rig(ctx, agents, 250);
+  // New agents per second: a start rate the engine can enrol keeps retries (and wasted work) down.
+  const r = await rig(ctx, agents, Number(process.env.BENCH_RAMP ?? 50));
   const onlineS = await bringOnline(r);
   if (sharing) shared = { key, rig: r, onlineS };
   return { rig: r, onlineS, release: sharing ? async () => undefined : () => r.close() };
