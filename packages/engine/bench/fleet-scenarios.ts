@@ -342,15 +342,61 @@ export async function baselineScenario(ctx: ScenarioContext): Promise<ScenarioOu
   }
 }
 
+/** Time from `t0` until `share` of `n` occurrences happened, in seconds (null if never). */
+function timeToShare(times: readonly number[], t0: number, n: number, share: number): number | null {
+  const after = times.filter((t) => t >= t0).sort((a, b) => a - b);
+  const need = Math.ceil(n * share);
+  return after.length >= need ? round1((after[need - 1]! - t0) / 1000) : null;
+}
+
 export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const n = ctx.agents ?? 1000;
-  const r = await rig(ctx, Math.min(n, 10), 0);
+  // Probe before enrolling a fleet: the dispatch route belongs to the automation domain.
+  const probeRig = shared ? null : await rig(ctx, 0, 0);
   try {
-    // Probe before enrolling a large fleet: the dispatch route belongs to the automation domain.
-    const probe = await r.admin.post('/api/scripts/quick_run', {});
+    const admin = shared?.rig.admin ?? probeRig!.admin;
+    const probe = await admin.post('/api/scripts/quick_run', {});
     if (probe.status === 404) return { agents: n, figures: [], note: 'not available: quick jobs not implemented (POST /api/scripts/quick_run answers 404)' };
-    return { agents: n, figures: [], note: `not available: quick jobs answer ${probe.status}; the fan-out driver needs the automation domain's assembly and dispatch API, which this revision lacks` };
   } finally {
-    await r.close();
+    await probeRig?.close();
+  }
+  const { rig: r, release } = await acquireRig(ctx, n);
+  try {
+    const created = await r.admin.post('/api/assemblies', { display_name: 'Bench fan-out', payload: { type: 'bash', script: 'echo bench fan-out' } });
+    const assemblyGuid = (created.body as { assembly_guid?: string } | null)?.assembly_guid;
+    if (created.status >= 300 || !assemblyGuid) return { agents: n, figures: [], note: `not available: creating the script assembly answered ${created.status} ${JSON.stringify(created.body).slice(0, 200)}` };
+    const t0 = Date.now();
+    const dispatch = await r.admin.post('/api/scripts/quick_run', { assembly_guid: assemblyGuid, targets: { site_ids: [r.site.id] }, run_mode: 'system', expires_in_seconds: 600 });
+    const dispatchMs = Date.now() - t0;
+    const quickJobId = (dispatch.body as { quick_job_id?: string } | null)?.quick_job_id;
+    if (dispatch.status !== 202 || !quickJobId) return { agents: n, figures: [], note: `not available: quick_run answered ${dispatch.status} ${JSON.stringify(dispatch.body).slice(0, 200)}` };
+    // Stored results are read back from the engine, so the figure includes the fan-in flush.
+    let stored99At: number | null = null;
+    let counts: Record<string, number> = {};
+    const deadline = t0 + 180_000;
+    while (Date.now() < deadline) {
+      const job = await r.admin.get(`/api/quick_jobs/${quickJobId}`);
+      counts = ((job.body as { counts?: Record<string, number> } | null)?.counts ?? {}) as Record<string, number>;
+      const terminal = ['success', 'warning', 'failed', 'expired', 'timed_out', 'skipped', 'cancelled'].reduce((a, k) => a + (counts[k] ?? 0), 0);
+      if (terminal >= Math.ceil(n * 0.99)) {
+        stored99At = Date.now();
+        break;
+      }
+      await sleep(250);
+    }
+    return {
+      agents: n,
+      figures: [
+        { name: 'dispatch_response', value: dispatchMs, unit: 'ms' },
+        { name: 'started_95', value: timeToShare(r.fleet.timeline.get('jobs_accepted') ?? [], t0, n, 0.95), unit: 's' },
+        { name: 'results_stored_99', value: stored99At === null ? null : round1((stored99At - t0) / 1000), unit: 's' },
+        { name: 'results_acked_99', value: timeToShare(r.fleet.timeline.get('job_results_acked') ?? [], t0, n, 0.99), unit: 's' },
+        { name: 'success', value: counts.success ?? 0, unit: 'targets' },
+        { name: 'failed', value: counts.failed ?? 0, unit: 'targets' },
+      ],
+      note: 'results_stored_99 is polled from GET /api/quick_jobs/:id every 250 ms',
+    };
+  } finally {
+    await release();
   }
 }
