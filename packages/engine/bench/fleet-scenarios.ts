@@ -116,7 +116,7 @@ async function bringOnline(r: Rig): Promise<number> {
   const progress = setInterval(() => log(`online ${r.fleet.online()}/${n} ${JSON.stringify(r.fleet.states)}`), 15_000);
   try {
     await r.fleet.start();
-    await r.fleet.waitFor(() => r.fleet.online() === n, 180_000 + n * 60, 'all agents online');
+    await r.fleet.waitFor(() => r.fleet.online() === n, 180_000 + n * 200, 'all agents online');
   } finally {
     clearInterval(progress);
   }
@@ -125,6 +125,15 @@ async function bringOnline(r: Rig): Promise<number> {
   // The first full inventory uploads follow registration; let them land before measuring.
   await r.fleet.waitFor(() => r.fleet.counter('inventory_full_uploads') >= n, 120_000 + n * 20, 'first inventory uploads').catch((e: Error) => log(e.message));
   await sleep(5_000);
+  // BENCH_MEASURE_AFTER=HH:MM (UTC): enrol early, measure once the shared machine is quieter.
+  const after = process.env.BENCH_MEASURE_AFTER;
+  if (after) {
+    const at = new Date(`${new Date().toISOString().slice(0, 10)}T${after}:00Z`).getTime();
+    if (at > Date.now()) {
+      log(`holding ${n} agents until ${after} UTC before measuring`);
+      await sleep(at - Date.now());
+    }
+  }
   return seconds;
 }
 
