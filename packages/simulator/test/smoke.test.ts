@@ -52,7 +52,7 @@ describe('fleet simulator smoke (200 agents, real engine, TLS)', () => {
 
   it('every agent enrols, comes online, has heartbeats acked and its inventory stored', async () => {
     await fleet.start();
-    await fleet.waitFor(() => fleet.online() === AGENTS, 60_000, 'all agents online');
+    await fleet.waitFor(() => fleet.online() === AGENTS, 120_000, 'all agents online');
     await fleet.waitFor(() => fleet.agents.every((a) => a.heartbeatsAcked > 0 && Object.keys(a.uploadedHashes).length === 6), 30_000, 'heartbeats and inventory');
 
     const db = t.engine.ctx.db;
@@ -67,7 +67,7 @@ describe('fleet simulator smoke (200 agents, real engine, TLS)', () => {
       for (const [section, hash] of Object.entries(agent.uploadedHashes)) expect(stored.get(`${agent.guid}/${section}`)).toBe(hash);
     }
     expect(fleet.counter('enroll_failed')).toBe(0);
-  });
+  }, 150_000);
 
   it('after an engine restart every agent reconnects, re-registers and has a heartbeat acked', async () => {
     const before = new Map(fleet.agents.map((a) => [a, a.heartbeatsAcked]));
@@ -78,5 +78,5 @@ describe('fleet simulator smoke (200 agents, real engine, TLS)', () => {
     await fleet.waitFor(() => fleet.agents.every((a) => a.heartbeatsAcked > before.get(a)!), 30_000, 'a heartbeat acked by the restarted engine');
     expect(fleet.agents.every((a) => t.engine.ctx.agents!.store.isOnline(a.guid))).toBe(true);
     expect(fleet.counter('engine_disconnect_reauth_required') + fleet.counter('device_revoked') + fleet.counter('enroll_failed')).toBe(0);
-  });
+  }, 150_000);
 });
