@@ -132,12 +132,20 @@ export class Fleet {
   waitFor(predicate: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
     return new Promise((resolve, reject) => {
       if (predicate()) return resolve();
-      const check = () => {
+      // Predicates may scan the whole fleet: evaluated at most every 50 ms, not on every state change.
+      let queued = false;
+      const evaluate = () => {
+        queued = false;
         if (!predicate()) return;
         done();
         resolve();
       };
-      const poll = setInterval(check, 250);
+      const check = () => {
+        if (queued) return;
+        queued = true;
+        setTimeout(evaluate, 50);
+      };
+      const poll = setInterval(evaluate, 250);
       const timer = setTimeout(() => {
         done();
         reject(new Error(`fleet: ${what} not reached within ${timeoutMs} ms (${JSON.stringify(this.states)})`));
