@@ -193,7 +193,7 @@ export class VirtualAgent {
     for (let attempt = 0; attempt < REST_MAX_TRIES && !this.stopped; attempt += 1) {
       let reply: HttpReply;
       try {
-        reply = await this.rt.http.send({ method, path, headers: { ...this.baseHeaders(), ...headers() }, body, localAddress: this.localAddress, timeoutMs });
+        reply = await this.rt.http.send({ method, path, headers: () => ({ ...this.baseHeaders(), ...headers() }), body, localAddress: this.localAddress, timeoutMs });
       } catch {
         this.rt.stats.count('http_network_errors');
         await sleep(restBackoffMs(attempt, this.rt.random));
@@ -635,7 +635,7 @@ export class VirtualAgent {
       const reply = await this.rt.http.send({
         method: 'POST',
         path: '/api/agent/heartbeat',
-        headers: { ...this.baseHeaders(), authorization: `DPoP ${this.accessToken}`, dpop: this.proof('POST', '/api/agent/heartbeat', { accessToken: this.accessToken }) },
+        headers: () => ({ ...this.baseHeaders(), authorization: `DPoP ${this.accessToken}`, dpop: this.proof('POST', '/api/agent/heartbeat', { accessToken: this.accessToken }) }),
         body,
         localAddress: this.localAddress,
       });
