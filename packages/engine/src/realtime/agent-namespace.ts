@@ -214,7 +214,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     socket.onAny((event: string, ...args: unknown[]) => {
       const last = args.at(-1);
       const ack = typeof last === 'function' ? (last as Ack) : undefined;
-      const payload = ack ? args[0] : args[0];
+      const payload = args[0];
       const handler = handlers.get(event);
       if (!handler) {
         ack?.(ackError('unknown_event', `unknown event ${event.slice(0, 64)}`));
