@@ -2,7 +2,7 @@
 // reads a file from its end, applies retention to rolled files. A file is only ever reached by a
 // `<service>:<file>` name taken from the listing, so no request path can leave the log root.
 
-import { existsSync, openSync, readSync, closeSync, readdirSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogEntries, LogEntriesQuery, LogFile } from '@borealis/protocol';
 import type { Clock } from '../../clock';
@@ -35,7 +35,8 @@ export function createLogFiles(deps: LogFilesDeps) {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
       for (const file of readdirSync(dir).sort()) {
         const path = join(dir, file);
-        const st = statSync(path);
+        // lstat: a symlink dropped into a logs folder must not lead the viewer elsewhere.
+        const st = lstatSync(path);
         if (!st.isFile()) continue;
         const name = `${service}:${file}`;
         out.push({ name, service, file, path, size_bytes: st.size, modified: st.mtime.toISOString(), retention_days: retention(baseName(name)) });

@@ -4,7 +4,7 @@
 // and log names that try to leave the log root refused with the error envelope.
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogEntries, LogList, ServerOverview, ServerWorkers, WorkItemList } from '@borealis/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,10 @@ describe.each(DIALECTS)('server administration on %s', (dialect) => {
       expect(res.json()).toMatchObject({ error: { code: 'validation_failed' } });
       expect(res.body).not.toContain('BEGIN');
     }
+    symlinkSync(join(t.home, 'Services', 'api-backend', 'secrets', 'engine_secret.txt'), join(t.home, 'Services', 'api-backend', 'logs', 'linked.log'));
+    const linked = await admin.client.get('/api/server/logs/api-backend:linked.log/entries');
+    expect(linked.statusCode).toBe(404);
+    expect(((await admin.client.get('/api/server/logs')).json() as LogList).logs.map((l) => l.name)).not.toContain('api-backend:linked.log');
     const missing = await admin.client.get('/api/server/logs/api-backend:nope.log/entries');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: { code: 'not_found' } });
