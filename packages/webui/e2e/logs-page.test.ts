@@ -1,6 +1,7 @@
 // In real Chromium against a real engine, signed in as the first admin: the Server page shows the
 // admin cards (certificate, Aegis, workers), and the Logs page lists engine.log and shows its lines.
 
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
@@ -33,6 +34,8 @@ describe('Logs page in Chromium', () => {
     expect(await page.getByTestId('aegis-card').textContent()).toContain('unlocked');
     expect(await page.getByTestId('presence-card').textContent()).toContain('ada');
     await page.getByTestId('workers-card').waitFor();
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/server-admin-cards.png', fullPage: true });
   });
 
   it('lists engine.log and shows its lines, filtered', async () => {
@@ -44,6 +47,7 @@ describe('Logs page in Chromium', () => {
     await page.getByLabel('Filter').fill('open the webui');
     await expect.poll(async () => (await page.getByTestId('log-entries').textContent()) ?? '', { timeout: 15_000 }).not.toContain('engine listening');
     expect(await page.getByTestId('log-entries').textContent()).toContain('open the WebUI');
+    await page.screenshot({ path: 'test-results/logs-page.png', fullPage: true });
     expect(problems).toEqual([]);
   });
 });

@@ -88,7 +88,7 @@ function WorkersCard() {
           {(workers.data?.workers ?? []).map((w) => (
             <Table.Tr key={w.worker_guid}>
               <Table.Td>{w.name}</Table.Td><Table.Td>{w.kind}</Table.Td><Table.Td>{w.site_id ?? '—'}</Table.Td>
-              <Table.Td><Badge color={w.status === 'running' || w.status === 'idle' ? 'green' : 'gray'}>{w.status}</Badge></Table.Td>
+              <Table.Td><Badge style={{ flexShrink: 0 }} miw={80} color={w.status === 'running' || w.status === 'idle' ? 'green' : 'gray'}>{w.status}</Badge></Table.Td>
               <Table.Td>{w.lanes.join(', ')}</Table.Td><Table.Td>{new Date(w.last_heartbeat_at).toLocaleString()}</Table.Td>
             </Table.Tr>
           ))}
@@ -105,7 +105,7 @@ function WorkersCard() {
             <Table.Tr key={w.id}>
               <Table.Td>{w.id}</Table.Td><Table.Td>{w.kind} / {w.lane}</Table.Td><Table.Td>{w.site_id}</Table.Td><Table.Td>{w.status}</Table.Td>
               <Table.Td>{w.attempt_count}/{w.max_attempts}</Table.Td>
-              <Table.Td>{w.lease_owner ? `${w.lease_owner} until ${new Date(w.lease_expires_at ?? '').toLocaleTimeString()}` : '—'}</Table.Td>
+              <Table.Td>{w.lease_owner ? (w.lease_expires_at ? `${w.lease_owner} until ${new Date(w.lease_expires_at).toLocaleTimeString()}` : w.lease_owner) : '—'}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
