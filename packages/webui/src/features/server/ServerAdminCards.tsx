@@ -88,7 +88,7 @@ function WorkersCard() {
           {(workers.data?.workers ?? []).map((w) => (
             <Table.Tr key={w.worker_guid}>
               <Table.Td>{w.name}</Table.Td><Table.Td>{w.kind}</Table.Td><Table.Td>{w.site_id ?? '—'}</Table.Td>
-              <Table.Td><Badge style={{ flexShrink: 0 }} miw={80} color={w.status === 'running' || w.status === 'idle' ? 'green' : 'gray'}>{w.status}</Badge></Table.Td>
+              <Table.Td><Text size="sm" fw={600} c={w.status === 'running' || w.status === 'idle' ? 'green' : 'dimmed'}>{w.status}</Text></Table.Td>
               <Table.Td>{w.lanes.join(', ')}</Table.Td><Table.Td>{new Date(w.last_heartbeat_at).toLocaleString()}</Table.Td>
             </Table.Tr>
           ))}
