@@ -16,3 +16,4 @@ export * from './filters';
 export * from './scheduled-jobs';
 export * from './quick-jobs';
 export * from './assemblies';
+export * from './server';

@@ -97,7 +97,7 @@ describe('admin pages in Chromium', () => {
     await page.goto(`${t.url}/server`);
     await page.getByTestId('nav-users').waitFor();
     const links = (await page.locator('nav a').allTextContents()).map((l) => l.trim());
-    expect(links).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Assemblies', 'Quick jobs', 'Scheduled jobs', 'Credentials', 'Users', 'Security', 'Audit']);
+    expect(links).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Assemblies', 'Quick jobs', 'Scheduled jobs', 'Credentials', 'Users', 'Security', 'Audit', 'Logs']);
     await page.getByTestId('nav-users').click();
     await page.getByTestId('users-table').waitFor();
     expect(await page.locator('[data-testid="user-row"]').count()).toBe(1);

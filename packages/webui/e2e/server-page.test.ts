@@ -47,7 +47,7 @@ describe('Server page in Chromium', () => {
 
   it('shows only areas that exist in the navigation', async () => {
     const links = await page.locator('nav a').allTextContents();
-    expect(links.map((l) => l.trim())).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Assemblies', 'Quick jobs', 'Scheduled jobs', 'Credentials', 'Users', 'Security', 'Audit']);
+    expect(links.map((l) => l.trim())).toEqual(['Server', 'Sites', 'Devices', 'Approvals', 'Filters', 'Assemblies', 'Quick jobs', 'Scheduled jobs', 'Credentials', 'Users', 'Security', 'Audit', 'Logs']);
   });
 
   it('renders a deep link it does not know as a page-not-found inside the shell', async () => {

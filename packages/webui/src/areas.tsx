@@ -1,7 +1,7 @@
 // The one list of WebUI areas: it feeds both the navbar and the routes. Add an area here when it exists.
 // Each names the roles that may use it; the others neither see the link nor reach the page.
 import type { Me } from '@borealis/protocol';
-import { IconBuildingCommunity, IconCalendarTime, IconChecklist, IconDevices, IconFilter, IconKey, IconListSearch, IconPlayerPlay, IconScript, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconCalendarTime, IconChecklist, IconDevices, IconFilter, IconKey, IconListSearch, IconFileText, IconPlayerPlay, IconScript, IconServer, IconShieldLock, IconUsers } from '@tabler/icons-react';
 import { ApprovalsPage } from './features/approvals/ApprovalsPage';
 import { PendingApprovalsBadge } from './features/approvals/PendingApprovalsBadge';
 import { AuditPage } from './features/audit/AuditPage';
@@ -10,6 +10,7 @@ import { CredentialsPage } from './features/credentials/CredentialsPage';
 import { DevicesArea } from './features/devices/DevicesArea';
 import { FiltersArea } from './features/filters/FiltersArea';
 import { ServerPage } from './features/server/ServerPage';
+import { LogsPage } from './features/server/LogsPage';
 import { SitesPage } from './features/sites/SitesPage';
 import { UsersPage } from './features/users/UsersPage';
 import { QuickJobsArea } from './features/quick-jobs/QuickJobsArea';
@@ -36,6 +37,7 @@ export const AREAS: readonly RoleArea[] = [
   { path: 'users', label: 'Users', icon: IconUsers, element: <UsersPage />, roles: ['admin'] },
   { path: 'security', label: 'Security', icon: IconShieldLock, element: <SecurityPage />, roles: ['admin'] },
   { path: 'audit', label: 'Audit', icon: IconListSearch, element: <AuditPage />, roles: ['admin'] },
+  { path: 'logs', label: 'Logs', icon: IconFileText, element: <LogsPage />, roles: ['admin'] },
 ];
 
 /** The areas `role` may use, in navbar order. */

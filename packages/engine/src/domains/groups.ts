@@ -28,6 +28,7 @@ import { registerMetadataRoutes } from './metadata/routes';
 import { registerQuickJobGroup } from './quick-jobs/register';
 import { registerAssemblyRoutes } from './assemblies/routes';
 import { createAssemblyLibrary } from './assemblies/assembly-library';
+import { registerServerAdminGroups } from './server/register';
 
 export interface ApiGroup {
   readonly name: string;
@@ -93,4 +94,5 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'metadata', register: (app, ctx) => registerMetadataRoutes(app, { db: ctx.db, clock: ctx.clock }) },
   { name: 'quick-jobs', register: (app, ctx) => registerQuickJobGroup(app, ctx) },
   { name: 'assemblies', register: (app, ctx) => registerAssemblyRoutes(app, { library: createAssemblyLibrary({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, invalidate: security(ctx).assemblies.invalidate }) }) },
+  ...registerServerAdminGroups(security),
 ];

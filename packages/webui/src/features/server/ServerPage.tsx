@@ -4,6 +4,7 @@ import type { Health } from '@borealis/protocol';
 import { IconAlertTriangle, IconPlugConnectedX, IconRefresh } from '@tabler/icons-react';
 import { DatabaseCard } from './DatabaseCard';
 import { EngineCard } from './EngineCard';
+import { ServerAdminCards } from './ServerAdminCards';
 import { StatusBadge } from './StatusBadge';
 import { HEALTH_REFETCH_MS, useHealth } from './use-health';
 
@@ -71,6 +72,7 @@ function HealthView({ health, reportedAt }: { health: Health; reportedAt: number
         <EngineCard health={health} reportedAt={reportedAt} />
         <DatabaseCard database={health.database} />
       </SimpleGrid>
+      <ServerAdminCards />
     </>
   );
 }
