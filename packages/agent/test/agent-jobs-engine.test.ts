@@ -1,8 +1,9 @@
 // Quick jobs end to end (issue 7 acceptance 3; agent-protocol.md §6): the real single-file agent,
 // enrolled and approved on a real engine, runs the official "Linux - Disk Usage" assembly
 // dispatched through POST /api/scripts/quick_run and the execution stores Success/Warning with
-// the real df output; a payload tampered after signing is refused with signature_invalid.
-import { spawn, type ChildProcess } from 'node:child_process';
+// the real df output; a payload tampered after signing is refused with signature_invalid; a job
+// cut off by killing the agent is reported Failed/agent_restarted when it starts again (P19).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -59,6 +60,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+/** Pids of processes running a job's script (its bash has the job dir on its command line). */
+function jobProcesses(jobId: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', `jobs/${jobId}/script`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+const jobIds: string[] = [];
+
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'borealis-agent-jobs-e2e-'));
   bundle = (await buildAgentBundle({ outfile: join(work, 'borealis-agent.mjs') })).outfile;
@@ -79,6 +90,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  // Never leave a job's process group behind, whatever failed.
+  for (const id of jobIds) for (const pid of jobProcesses(id)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   await t?.close();
   rmSync(home, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
@@ -146,5 +165,33 @@ describe('quick jobs between the real agent and the real engine', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(existsSync(marker)).toBe(false);
     expect(run.output()).not.toContain('"level":"error"');
+
+    // P19: the agent killed mid-job reports the job Failed/agent_restarted on its next start.
+    const created = await admin.client.post('/api/assemblies', {
+      display_name: 'Sleeper',
+      payload: { version: 1, name: 'Sleeper', type: 'bash', script: 'sleep 600\n', script_encoding: 'plain', platforms: ['linux'] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const sleeper = (created.json() as { assembly_guid: string }).assembly_guid;
+    const long = await admin.client.post('/api/scripts/quick_run', { assembly_guid: sleeper, hostnames: [host] });
+    expect(long.statusCode, long.body).toBe(202);
+    const longId = (long.json() as { results: Array<{ job_id: string }> }).results[0]!.job_id;
+    jobIds.push(longId);
+    await until('the job running', async () => {
+      const row = await t.engine.ctx.db.selectFrom('activity_history').select(['status', 'started_at']).where('id', '=', longId).executeTakeFirst();
+      return row?.status === 'Running' && row.started_at ? true : undefined;
+    }, WAIT_MS, run.output);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    expect(jobProcesses(longId).length).toBeGreaterThan(0); // orphaned while the agent is down
+    const again = spawnAgent(['run']);
+    const cut = await until('Failed/agent_restarted', async () => {
+      const row = await t.engine.ctx.db.selectFrom('activity_history').selectAll().where('id', '=', longId).executeTakeFirst();
+      return row && row.status !== 'Running' && row.status !== 'Pending' ? row : undefined;
+    }, WAIT_MS, again.output);
+    expect(cut).toMatchObject({ status: 'Failed', error_code: 'agent_restarted' });
+    // The restarted agent stopped what was left of it.
+    await until('leftovers stopped', () => (jobProcesses(longId).length === 0 ? true : undefined), 10_000);
+    expect(await new Promise((r) => setTimeout(() => r(jobProcesses(longId)), 200))).toEqual([]);
   }, 300_000);
 });

@@ -2,7 +2,7 @@
 // the journal, at most 4 running and 32 queued, live output with a 4-chunk window, results
 // re-sent until acked (every 30 s and after each reconnect), and the job dir removed after the ack.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -81,6 +81,20 @@ export function availableInterpreters(): string[] {
   return Object.entries(INTERPRETERS)
     .filter(([, i]) => existsSync(i.command))
     .map(([name]) => name);
+}
+
+/**
+ * SIGKILLs the process group of a job cut off by a restart, but only when its leader still runs
+ * this job's script (a reused pid belongs to someone else).
+ */
+function killLeftovers(pid: number, jobDir: string): void {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes(jobDir)) return;
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
 }
 
 export function createJobExecutor(deps: JobExecutorDeps): JobExecutor {
@@ -185,7 +199,10 @@ export function createJobExecutor(deps: JobExecutorDeps): JobExecutor {
       jobsDir,
       runtime,
       {
-        onStarted: (pid, startedAt) => emitPhase({ job_id: p.job_id, phase: 'executing', pid, started_at: startedAt }),
+        onStarted: (pid, startedAt) => {
+          emitPhase({ job_id: p.job_id, phase: 'executing', pid, started_at: startedAt });
+          if (pid !== undefined) void journal.put({ job_id: p.job_id, accepted_at: acceptedAt, state: 'started', pid }).catch(() => undefined);
+        },
         onOutput: (stream, capture) => {
           live.streams.set(stream, capture);
           scheduleLive(p.job_id, live);
@@ -198,7 +215,12 @@ export function createJobExecutor(deps: JobExecutorDeps): JobExecutor {
     flushLive(p.job_id, live); // the last live bytes, within the window
     running.delete(p.job_id);
     active--;
-    await journal.put({ job_id: p.job_id, accepted_at: acceptedAt, state: 'finished', result, result_acked: false });
+    try {
+      await journal.put({ job_id: p.job_id, accepted_at: acceptedAt, state: 'finished', result, result_acked: false });
+    } catch (err) {
+      // A full or broken disk must not swallow the result: send it anyway.
+      log.error('job journal write failed', { job_id: p.job_id, error: (err as Error).message });
+    }
     unacked.set(p.job_id, result);
     void sendResult(p.job_id);
     const next = queue.shift();
@@ -275,10 +297,16 @@ export function createJobExecutor(deps: JobExecutorDeps): JobExecutor {
     waiters.delete(jobId);
   }
 
+  let lastPrune = 0;
   function retryLoop(): void {
     retryTimer = runtime.after(RESULT_RETRY_MS, () => {
       if (stopped) return;
       for (const jobId of unacked.keys()) void sendResult(jobId);
+      // The journal keeps 7 days; prune hourly on a long-running agent, not only at start.
+      if (runtime.now() - lastPrune > 3_600_000) {
+        lastPrune = runtime.now();
+        journal.prune(deps.now()).catch((err: unknown) => log.warn('journal prune failed', { error: (err as Error).message }));
+      }
       retryLoop();
     });
   }
@@ -290,7 +318,8 @@ export function createJobExecutor(deps: JobExecutorDeps): JobExecutor {
       for (const entry of await journal.list()) {
         if (entry.state === 'finished' && entry.result && !entry.result_acked) unacked.set(entry.job_id, entry.result);
         if (entry.state === 'accepted' || entry.state === 'started') {
-          // Cut off by a restart (§6.4): never run it again, report it failed.
+          // Cut off by a restart (§6.4): never run it again, stop what is left of it, report it failed.
+          if (entry.pid !== undefined) killLeftovers(entry.pid, join(jobsDir, entry.job_id));
           const finishedAt = new Date(deps.now()).toISOString();
           const result: QuickJobResult = {
             job_id: entry.job_id,

@@ -14,6 +14,8 @@ export interface JournalEntry {
   readonly state: 'accepted' | 'started' | 'finished';
   readonly result?: QuickJobResult;
   readonly result_acked?: boolean;
+  /** Process-group leader of a started job, to stop its leftovers after an agent restart. */
+  readonly pid?: number;
 }
 
 export interface JobJournal {
@@ -27,6 +29,8 @@ export interface JobJournal {
 export function createJobJournal(stateDir: string): JobJournal {
   const dir = join(stateDir, 'journal');
   const file = (jobId: string) => join(dir, `${jobId}.json`);
+  /** Writes of one job run in order (they share a temp file, and the last state must win). */
+  const chains = new Map<string, Promise<void>>();
 
   async function fsyncPath(path: string): Promise<void> {
     const handle = await open(path, 'r');
@@ -37,6 +41,21 @@ export function createJobJournal(stateDir: string): JobJournal {
     }
   }
 
+  async function write(entry: JournalEntry): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${file(entry.job_id)}.tmp`;
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(entry));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file(entry.job_id));
+    // The rename itself must survive a power cut, so sync the directory too.
+    await fsyncPath(dir);
+  }
+
   return {
     async get(jobId) {
       try {
@@ -45,19 +64,15 @@ export function createJobJournal(stateDir: string): JobJournal {
         return undefined;
       }
     },
-    async put(entry) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const tmp = `${file(entry.job_id)}.tmp`;
-      const handle = await open(tmp, 'w', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify(entry));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, file(entry.job_id));
-      // The rename itself must survive a power cut, so sync the directory too.
-      await fsyncPath(dir);
+    put(entry) {
+      const previous = chains.get(entry.job_id) ?? Promise.resolve();
+      const next = previous.catch(() => undefined).then(() => write(entry));
+      chains.set(entry.job_id, next);
+      next.then(
+        () => chains.get(entry.job_id) === next && chains.delete(entry.job_id),
+        () => chains.get(entry.job_id) === next && chains.delete(entry.job_id),
+      );
+      return next;
     },
     async list() {
       let names: string[];
