@@ -18,6 +18,8 @@ import { createInventorySync } from '../inventory/inventory-sync';
 import type { AgentLog } from '../runtime/agent-log';
 import { CLOCK_SKEW_WARNING_MS, createAgentClock } from '../runtime/clock-offset';
 import type { AgentRuntime, TimerHandle } from '../runtime/runtime';
+import { createJobExecutor, type PinnedSigningKey } from '../jobs/job-executor';
+import { createSigningKeyRefresher } from '../jobs/signing-key-pins';
 import { createAgentSocket } from '../socket/agent-socket';
 import { createAgentStateFile } from '../state/agent-state';
 import type { AgentStore } from '../state/agent-store';
@@ -178,6 +180,25 @@ async function runConnected(deps: ConnectedDeps): Promise<ConnectedOutcome> {
       inventory.configure({ checkS: cfg.inventory_check_interval_s, softwareS: cfg.software_interval_s, fullS: cfg.full_inventory_interval_s });
     },
   });
+  let pinnedKeys: readonly PinnedSigningKey[] = file.trust?.signing_keys ?? [];
+  const refreshKeys = createSigningKeyRefresher({ session, store, now: () => clock.now().toISOString() });
+  const jobs = createJobExecutor({
+    guid,
+    stateDir: store.paths.stateDir,
+    runtime,
+    now: () => clock.now().getTime(),
+    log,
+    signingKeys: () => pinnedKeys,
+    refreshSigningKeys: async () => (pinnedKeys = await refreshKeys()),
+    transport: {
+      isConnected: () => socket.isRegistered(),
+      emit: (event, payload, timeoutMs) => socket.request(event, payload, timeoutMs),
+      async postResult(jobId, body) {
+        return (await session.call({ method: 'POST', path: `/api/agent/jobs/${jobId}/result`, body })).status;
+      },
+    },
+  });
+  await jobs.start();
   const socket = createAgentSocket({
     serverUrl: file.server_url,
     trust: file.trust,
@@ -196,10 +217,10 @@ async function runConnected(deps: ConnectedDeps): Promise<ConnectedOutcome> {
       platform: 'linux',
       arch: agentArch(),
       boot_id: bootIdOrZero(),
-      running_jobs: [],
+      running_jobs: jobs.runningJobIds(),
       capabilities: {
         run_modes: ['system'],
-        interpreters: [],
+        interpreters: jobs.interpreters(),
         remote_shell: { vpn: false, socket: false, pty: false },
         vpn: { wireguard: false },
         vnc: { server: null, session_type: null },
@@ -219,7 +240,10 @@ async function runConnected(deps: ConnectedDeps): Promise<ConnectedOutcome> {
         }
         heartbeat.beatNow();
         if (ack.inventory_wanted.length > 0) inventory.request(ack.inventory_wanted);
+        jobs.onConnected(); // unacked results first thing after every reconnect (§6.6)
       },
+      onJobRun: (payload) => jobs.handleRun(payload),
+      onJobCancel: (payload) => jobs.handleCancel(payload),
       onDisconnected() {
         void state.update((s) => ({ ...s, socket_connected: false }));
       },
@@ -282,6 +306,7 @@ async function runConnected(deps: ConnectedDeps): Promise<ConnectedOutcome> {
   restFallback.cancel();
   refreshTimer?.cancel();
   heartbeat.stop();
+  jobs.stop();
   inventory.stop();
   config.stop();
   socket.stop();

@@ -27,6 +27,10 @@ export interface AgentSocketHandlers {
   onDisconnected(): void;
   onConfigChanged(revision: string): void;
   onInventoryRefresh(sections: readonly string[]): void;
+  /** quick_job_run (§6.2): the acceptance answer is the ack. */
+  onJobRun?(payload: unknown): Promise<unknown>;
+  /** quick_job_cancel (§5.3). */
+  onJobCancel?(payload: unknown): unknown;
   /** device_revoked, device_purged, … arrived as a connect_error. */
   onLifecycleError(error: LifecycleError): void;
 }
@@ -150,6 +154,20 @@ export function createAgentSocket(deps: AgentSocketDeps): AgentSocket {
       const sections = Array.isArray(payload?.sections) ? payload.sections.filter((s): s is string => typeof s === 'string') : [];
       deps.handlers.onInventoryRefresh(sections);
       ack?.({ ok: true });
+    });
+    current.on('quick_job_run', (payload: unknown, ack?: (answer: unknown) => void) => {
+      const run = deps.handlers.onJobRun;
+      if (!run) return ack?.({ accepted: false, error_code: 'interpreter_not_found' });
+      run(payload).then(
+        (answer) => ack?.(answer),
+        (err: unknown) => {
+          log.warn('quick_job_run failed', { error: (err as Error).message });
+          ack?.({ accepted: false, error_code: 'invalid_payload' });
+        },
+      );
+    });
+    current.on('quick_job_cancel', (payload: unknown, ack?: (answer: unknown) => void) => {
+      ack?.(deps.handlers.onJobCancel ? deps.handlers.onJobCancel(payload) : { ok: true, state: 'not_found' });
     });
     current.connect();
   }
