@@ -2,7 +2,7 @@
 // events refetch what changed); a slow poll covers missed events, and a 1.5 s poll stands in while
 // the realtime connection is down (background requests, so watching does not keep a session awake).
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { QuickJob } from '@borealis/protocol';
+import { type ActivityDetail, type QuickJob, QuickJobOutputEventSchema } from '@borealis/protocol';
 import { retryNetworkOnce } from '../../shared/query-retry';
 import { useRealtimeEvent, useRealtimeRoom, useRealtimeStatus } from '../../shared/use-realtime';
 import { cancelQuickJob, getActivity, getAssembly, getQuickJob, listQuickJobs, listTargets, quickRun, type QuickRunInput, searchAssemblies } from './quick-jobs-api';
@@ -27,11 +27,22 @@ export function useQuickJobEvents(id: string) {
   const refresh = (...parts: string[]) => {
     for (const part of parts) void client.invalidateQueries({ queryKey: [...QUICK_JOBS_KEY, part] }, { cancelRefetch: false });
   };
+  // A target's new status changes its activity key, which fetches the stored result by itself.
   useRealtimeEvent('quick_job_target_changed', (payload) => {
-    if (isEventOf(payload, id)) refresh('job', 'targets', 'activity');
+    if (isEventOf(payload, id)) refresh('job', 'targets');
   });
+  // Chunks are announced before the engine stores them, so they go straight into the cached row.
   useRealtimeEvent('quick_job_output', (payload) => {
-    if (isEventOf(payload, id)) refresh('activity');
+    const event = QuickJobOutputEventSchema.safeParse(payload);
+    if (!event.success || !isEventOf(event.data, id)) return;
+    const { job_id, seq, stream, chunk } = event.data;
+    client.setQueriesData<ActivityDetail>(
+      { predicate: (q) => q.queryKey[0] === QUICK_JOBS_KEY[0] && q.queryKey[1] === 'activity' && String(q.queryKey[2]).toLowerCase() === job_id.toLowerCase() },
+      (old) =>
+        old && !old.live_output.some((c) => c.seq === seq && c.stream === stream)
+          ? { ...old, live_output: [...old.live_output, { seq, stream, chunk }].sort((a, b) => a.seq - b.seq) }
+          : old,
+    );
   });
   useRealtimeEvent('quick_job_summary', (payload) => {
     if (isEventOf(payload, id)) refresh('job', 'targets');
