@@ -99,16 +99,16 @@ function DeviceDetail({ guid }: { readonly guid: string }) {
           <DescriptionEditor device={d} canEdit={canEdit} />
         </Stack>
         <Group gap="xs" wrap="nowrap">
-        {me.role !== 'viewer' && d.status === 'active' && <RunQuickJobButton targets={{ device_guids: [d.guid] }} targetLabel={d.hostname} />}
-        {me.role === 'admin' && (
-          <DeviceRowMenu
-            device={d}
-            onAction={(action) => {
-              setNotice(null);
-              setTarget({ action, device: d });
-            }}
-          />
-        )}
+          {me.role !== 'viewer' && d.status === 'active' && <RunQuickJobButton targets={{ device_guids: [d.guid] }} targetLabel={d.hostname} />}
+          {me.role === 'admin' && (
+            <DeviceRowMenu
+              device={d}
+              onAction={(action) => {
+                setNotice(null);
+                setTarget({ action, device: d });
+              }}
+            />
+          )}
         </Group>
       </Group>
       {notice && (
