@@ -84,9 +84,9 @@ describe('approvals in Chromium', () => {
     expect(requested.status).toBe(200);
     expect((await agent.poll()).body).toEqual({ status: 'pending', poll_after_ms: 5000 });
 
-    // No reload: the 5 s refetch brings the request in.
-    await row('pos-terminal-12').waitFor({ timeout: 15_000 });
-    await expect.poll(() => page.getByTestId('approvals-pending-badge').textContent(), { timeout: 15_000 }).toBe('1');
+    // No reload: the approvals_changed event brings the request in, well before the 30 s fallback poll.
+    await row('pos-terminal-12').waitFor({ timeout: 5_000 });
+    await expect.poll(() => page.getByTestId('approvals-pending-badge').textContent(), { timeout: 5_000 }).toBe('1');
     const text = (await row('pos-terminal-12').textContent()) ?? '';
     expect(text).toContain(SITE);
     expect(text).toContain('linux/x64');

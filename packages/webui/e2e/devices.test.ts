@@ -358,6 +358,17 @@ describe('device pages in Chromium', () => {
     await row.waitFor({ state: 'detached' });
   });
 
+  it('offers Run script… in the row menu of an active device and opens the launcher for it', async () => {
+    await page.goto(`${t.url}/devices?q=node-001`);
+    const row = page.locator('[data-testid="device-row"][data-hostname="node-001"]');
+    await row.getByTestId('device-actions').click();
+    await page.getByTestId('device-action-run-script').click();
+    await page.getByRole('dialog', { name: 'Run a script on node-001' }).waitFor();
+    await page.getByTestId('launcher-assembly').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('launcher-assembly').waitFor({ state: 'hidden' });
+  });
+
   it('quarantines a device from its row menu, and revokes another only after its name is typed', async () => {
     await page.goto(`${t.url}/devices?q=node-00`);
     const quarantined = page.locator('[data-testid="device-row"][data-hostname="node-002"]');

@@ -70,4 +70,25 @@ describe('quick jobs in Chromium', () => {
     await page.getByTestId('quick-jobs-table').getByText('Say hello').waitFor();
     expect(problems).toEqual([]);
   });
+
+  it('runs a script from the device page button and follows the job over the realtime room', async () => {
+    const device = runner.agent;
+    await page.goto(`${t.url}/devices/${device.guid}`);
+    await page.getByTestId('run-quick-job').click();
+    await page.getByTestId('launcher-assembly').click();
+    await page.getByRole('option', { name: 'Say hello' }).click();
+    await page.getByTestId('launcher-var-GREETING').fill('from the device page');
+    await page.getByTestId('launcher-run').click();
+    await page.getByTestId('quick-job-page').waitFor();
+    await until(() => runner.runs.length === 2, 15_000);
+    const { payload } = runner.runs[1]!;
+    expect(payload.environment.GREETING).toBe('from the device page');
+    // Well under the 15 s fallback poll: the output must arrive as a realtime event.
+    await page.waitForTimeout(500);
+    await runner.progress({ job_id: payload.job_id, seq: 0, stream: 'stdout', chunk: 'pushed live\n', phase: 'executing' });
+    await page.getByTestId('quick-job-stdout').filter({ hasText: 'pushed live' }).waitFor({ timeout: 5_000 });
+    await runner.result(payload.job_id, { stdout: 'pushed live\n', stdout_total_bytes: 12 });
+    await page.getByTestId('target-web-01').getByTestId('quick-job-status').filter({ hasText: 'Success' }).waitFor({ timeout: 5_000 });
+    expect(problems).toEqual([]);
+  });
 });

@@ -76,4 +76,30 @@ describe('scheduled jobs in Chromium', () => {
     await page.getByTestId('scheduled-jobs-table').getByText('Disk every 5').waitFor();
     expect(problems).toEqual([]);
   });
+
+  it('targets a saved filter picked in the editor; the run reaches the device the filter matches', async () => {
+    const now = new Date();
+    await t.engine.ctx.db
+      .insertInto('device_filters')
+      .values({ name: 'Web servers', site_mode: 'global', criteria: JSON.stringify({ groups: [{ conditions: [{ field: 'hostname', operator: 'begins_with', value: 'web-' }] }] }), created_at: now, updated_at: now })
+      .execute();
+    await page.goto(`${t.url}/scheduled-jobs`);
+    await page.getByTestId('scheduled-jobs-create').click();
+    await page.getByTestId('scheduled-job-editor').waitFor();
+    await page.getByTestId('editor-name').fill('Web servers now');
+    await page.getByTestId('editor-assembly').click();
+    await page.getByRole('option', { name: 'Disk usage check' }).click();
+    await page.getByTestId('editor-filters').click();
+    await page.getByRole('option', { name: 'Web servers' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('editor-schedule-type').click();
+    await page.getByRole('option', { name: 'Immediately (once, now)' }).click();
+    await page.getByTestId('editor-save').click();
+    await page.getByTestId('scheduled-job-history').waitFor();
+    const job = await t.engine.ctx.db.selectFrom('scheduled_jobs').select('targets').where('name', '=', 'Web servers now').executeTakeFirstOrThrow();
+    expect(job.targets).toEqual([{ kind: 'filter', filter_id: expect.any(Number) }]);
+    await until(() => runner.runs.length === 2, 30_000);
+    expect(runner.runs[1]!.isSignatureValid).toBe(true);
+    expect(problems).toEqual([]);
+  });
 });

@@ -24,6 +24,7 @@ import { scheduledJobRoutesOf } from './scheduled-jobs/wiring';
 import { registerAgentGroup } from './agent/register';
 import { registerDeviceRoutes } from './devices/routes';
 import { registerFilterRoutes } from './filters/routes';
+import { scheduledJobsUsingFilter } from './scheduled-jobs/targets';
 import { registerMetadataRoutes } from './metadata/routes';
 import { registerQuickJobGroup } from './quick-jobs/register';
 import { registerAssemblyRoutes } from './assemblies/routes';
@@ -90,7 +91,7 @@ export const API_GROUPS: readonly ApiGroup[] = [
   { name: 'agent', register: (app, ctx) => registerAgentGroup(app, ctx) },
   { name: 'agent-install', register: (app, ctx) => registerAgentInstallRoutes(app, { origin: () => security(ctx).deviceTrust.origin(), caPem: () => ctx.agentTrust?.caPem ?? null, bundle: createAgentBundleSource({ cacheDir: ctx.paths.cache }) }) },
   { name: 'devices', register: (app, ctx) => registerDeviceRoutes(app, { ...domainDeps(ctx), deviceEvents: security(ctx).deviceEvents, refreshTokens: security(ctx).deviceTrust.refreshTokens }) },
-  { name: 'filters', register: (app, ctx) => registerFilterRoutes(app, { db: ctx.db, clock: ctx.clock }) },
+  { name: 'filters', register: (app, ctx) => registerFilterRoutes(app, { db: ctx.db, clock: ctx.clock, usage: scheduledJobsUsingFilter }) },
   { name: 'metadata', register: (app, ctx) => registerMetadataRoutes(app, { db: ctx.db, clock: ctx.clock }) },
   { name: 'quick-jobs', register: (app, ctx) => registerQuickJobGroup(app, ctx) },
   { name: 'assemblies', register: (app, ctx) => registerAssemblyRoutes(app, { library: createAssemblyLibrary({ db: ctx.db, clock: ctx.clock, audit: security(ctx).audit, invalidate: security(ctx).assemblies.invalidate }) }) },

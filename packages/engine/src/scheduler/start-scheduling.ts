@@ -13,7 +13,8 @@ import { tableAssemblySource, type AssemblySource } from '../domains/scheduled-j
 import type { ScheduledJobEvents } from '../domains/scheduled-jobs/events';
 import { createScheduledJobWork } from '../domains/scheduled-jobs/scheduled-job-work';
 import type { DeliverExecutions } from '../domains/scheduled-jobs/scheduled-run';
-import { noFilterResolver, type FilterResolver } from '../domains/scheduled-jobs/targets';
+import { createFilterEvaluation } from '../domains/filters/filter-evaluation';
+import { filterResolverOf, type FilterResolver } from '../domains/scheduled-jobs/targets';
 import { hostTimeZone } from './schedule';
 import { createSchedulerLoop } from './scheduler-loop';
 import { createSiteWorker, type SiteWorker } from './site-worker';
@@ -49,7 +50,7 @@ export async function startScheduling(deps: SchedulingDeps): Promise<Scheduling 
     db: deps.db,
     deliver: deps.deliver ?? leavePending,
     assemblies: deps.assemblies ?? tableAssemblySource,
-    resolveFilter: deps.resolveFilter ?? noFilterResolver,
+    resolveFilter: deps.resolveFilter ?? filterResolverOf(createFilterEvaluation({ clock: deps.clock })),
     defaultTimeZone: deps.config.timezone ?? hostTimeZone(),
     missedGraceSeconds: deps.config.schedulerMissedGraceSeconds,
     historyDays: deps.config.jobHistoryDays,

@@ -8,6 +8,7 @@ import type { Clock } from '../../clock';
 import type { Database, RefreshRevokeReason } from '../../db/schema';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { Actor, AuditLog, DbExecutor } from '../audit/audit-log';
+import { removeDeviceFromScheduledJobs } from '../scheduled-jobs/targets';
 import type { RefreshTokens } from './trust/refresh-tokens';
 import type { DeviceEvents } from './device-events';
 import { wireGuid } from './device-presenter';
@@ -107,14 +108,15 @@ export function createContainmentService(deps: ContainmentDeps) {
           agentId: device.agent_id,
         });
         const deleted = await repo.purgeRows(trx, guid);
+        const scheduledJobs = await removeDeviceFromScheduledJobs(trx, guid, now);
         await audit.record(trx, actor, {
           action: 'device.purged',
           targetType: 'device',
           targetId: wireGuid(guid),
           siteId: device.site_id,
-          details: { hostname: device.display_name, agent_id: device.agent_id, required_token_version: required, deleted_rows: deleted },
+          details: { hostname: device.display_name, agent_id: device.agent_id, required_token_version: required, deleted_rows: deleted, scheduled_jobs: scheduledJobs },
         });
-        return { device, required, deleted };
+        return { device, required, deleted, scheduledJobs };
       });
       const g = wireGuid(guid);
       deps.deviceEvents.emit('trust_changed', { guid: g, reason: 'purged' });
@@ -124,8 +126,7 @@ export function createContainmentService(deps: ContainmentDeps) {
         device_guid: g,
         hostname: result.device.display_name,
         required_token_version: result.required,
-        // Scheduled jobs do not exist yet; their targets are rewritten here once they do.
-        scheduled_jobs: { updated: 0, deleted: 0, targets_removed: 0 },
+        scheduled_jobs: result.scheduledJobs,
         deleted_rows: result.deleted,
       };
     },

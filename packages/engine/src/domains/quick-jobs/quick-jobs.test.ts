@@ -128,8 +128,42 @@ describe.each(DIALECTS)('quick jobs on %s', (dialect) => {
       const refused = await quickRun({ assembly_guid: assembly, targets: { device_guids: [q1.guid] } });
       expect(refused.statusCode).toBe(403);
       expect(refused.json().error.code).toBe('device_quarantined');
-      const filter = await quickRun({ assembly_guid: assembly, targets: { filter_id: 1 } });
-      expect(filter.statusCode).toBe(422);
+      const unknownFilter = await quickRun({ assembly_guid: assembly, targets: { filter_id: 999_999 } });
+      expect(unknownFilter.statusCode).toBe(422);
+      expect(unknownFilter.json().error.code).toBe('unknown_targets');
+    });
+
+    it('a saved filter target is evaluated within the caller scope; nothing matching is 422 no_targets_resolved', async () => {
+      const site = await insertSite(t);
+      const other = await insertSite(t);
+      const tag = `flt${Date.now().toString(36)}`;
+      const inside = await TestAgent.create(t, { siteId: site, hostname: `${tag}-in` });
+      const outside = await TestAgent.create(t, { siteId: other, hostname: `${tag}-out` });
+      await TestAgent.create(t, { siteId: site, hostname: `other-${tag}` });
+      const created = await admin.client.post('/api/device_filters', {
+        name: `Filter ${tag}`,
+        criteria: { groups: [{ conditions: [{ field: 'hostname', operator: 'begins_with', value: tag }] }] },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const filterId = (created.json() as { id: number }).id;
+
+      const all = await quickRun({ assembly_guid: assembly, targets: { filter_id: filterId } });
+      expect(all.statusCode, all.body).toBe(202);
+      expect(all.json().results.map((r: { device_guid: string }) => r.device_guid).sort()).toEqual([inside.guid, outside.guid].sort());
+
+      const scoped = await signInAs(t, { role: 'operator', siteIds: [{ siteId: site }] });
+      const cut = await quickRun({ assembly_guid: assembly, targets: { filter_id: filterId } }, {}, scoped.client);
+      expect(cut.statusCode, cut.body).toBe(202);
+      expect(cut.json().results.map((r: { device_guid: string }) => r.device_guid)).toEqual([inside.guid]);
+
+      const empty = await admin.client.post('/api/device_filters', {
+        name: `Empty ${tag}`,
+        criteria: { groups: [{ conditions: [{ field: 'hostname', operator: 'equals', value: `${tag}-nobody` }] }] },
+      });
+      expect(empty.statusCode, empty.body).toBe(201);
+      const none = await quickRun({ assembly_guid: assembly, targets: { filter_id: (empty.json() as { id: number }).id } });
+      expect(none.statusCode).toBe(422);
+      expect(none.json().error.code).toBe('no_targets_resolved');
     });
   });
 

@@ -4,8 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import { AGENT_NAMESPACE, OPERATOR_NAMESPACE } from '@borealis/protocol';
 import type { EngineContext } from '../../engine-context';
-import { NotFoundError } from '../../errors';
+import { AppError, NotFoundError } from '../../errors';
 import type { AssemblyService } from '../assemblies/assembly-service';
+import { createFilterEvaluation } from '../filters/filter-evaluation';
 import { installAgentJobHandlers, registerAgentJobRoutes } from './agent-handlers';
 import type { QuickJobAssemblies } from './assembly-port';
 import { createDispatchService } from './dispatch-service';
@@ -61,7 +62,14 @@ export function registerQuickJobGroup(app: FastifyInstance, ctx: EngineContext):
     localDevices: () => agents.sockets.localDevices(),
   });
   const reads = createReadService({ db: ctx.db });
-  const dispatch = createDispatchService({ db: ctx.db, clock: ctx.clock, audit: security.audit, assemblies, onCreated: (rows) => runtime.created(rows) });
+  const devicesOfFilter = createFilterEvaluation({ clock: ctx.clock });
+  // automation.md §2.1: a saved filter is evaluated within the caller's job_run scope.
+  const evaluateFilter = async (filterId: number, siteIds: readonly number[] | null) => {
+    const devices = await devicesOfFilter(ctx.db, filterId, siteIds);
+    if (!devices) throw new AppError('unknown_targets', `Unknown filter ${filterId}`, [{ path: 'targets.filter_id', message: `filter:${filterId}` }], { values: [`filter:${filterId}`] });
+    return devices.map((d) => d.guid);
+  };
+  const dispatch = createDispatchService({ db: ctx.db, clock: ctx.clock, audit: security.audit, assemblies, evaluateFilter, onCreated: (rows) => runtime.created(rows) });
 
   registerQuickJobRoutes(app, { dispatch, reads, runtime });
   registerAgentJobRoutes(app, runtime.fanIn);

@@ -8,7 +8,7 @@ import { quickJobRepository as repo, type TargetDevice } from './quick-job-repos
 
 export const MAX_TARGETS = 50_000;
 
-/** Saved filters are evaluated by the devices domain; absent until that domain provides it. */
+/** Saved filters are evaluated by the filters domain (filter-evaluation.ts), wired in register.ts. */
 export type FilterEvaluator = (filterId: number, siteIds: readonly number[] | null) => Promise<readonly string[]>;
 
 export interface ResolvedTarget {

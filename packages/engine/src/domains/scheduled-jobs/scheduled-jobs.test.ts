@@ -7,7 +7,9 @@ import { DIALECTS } from '../../../test/databases';
 import { startTestEngine, type TestEngine } from '../../../test/engine-harness';
 import { setUpEngine, signInAs, type SignedInAdmin } from '../../../test/factories';
 import { insertAssembly, insertDevice, insertSite } from '../../../test/scheduling-fixtures';
+import { createFilterEvaluation } from '../filters/filter-evaluation';
 import { sweepJobHistory } from './retention';
+import { filterResolverOf, resolveTargets } from './targets';
 
 describe.each(DIALECTS)('scheduled jobs API on %s', (dialect) => {
   let t: TestEngine;
@@ -141,5 +143,61 @@ describe.each(DIALECTS)('scheduled jobs API on %s', (dialect) => {
     const left = (await db().selectFrom('scheduled_job_occurrences').select('id').where('job_id', '=', job.id).execute()).map((r) => r.id);
     expect(left.sort()).toEqual([oldOpen.id, recent.id].sort());
     expect(left).not.toContain(oldDone.id);
+  });
+
+  describe('saved filter targets', () => {
+    const createFilter = async (name: string, prefix: string) => {
+      const res = await admin.client.post('/api/device_filters', { name, criteria: { groups: [{ conditions: [{ field: 'hostname', operator: 'begins_with', value: prefix }] }] } });
+      expect(res.statusCode, res.body).toBe(201);
+      return (res.json() as { id: number }).id;
+    };
+
+    it('a filter target resolves per occurrence within allowed_site_ids; a device joining later is picked up', async () => {
+      const other = await insertSite(db());
+      const inside = await insertDevice(db(), { siteId, hostname: 'sjf-a' });
+      const outside = await insertDevice(db(), { siteId: other, hostname: 'sjf-b' });
+      const filterId = await createFilter('Scheduled filter targets', 'sjf-');
+      const resolve = filterResolverOf(createFilterEvaluation({ clock: t.engine.ctx.clock }));
+      const target = [{ kind: 'filter' as const, filter_id: filterId }];
+      const all = await resolveTargets(db(), target, [], resolve);
+      expect(all.map((d) => d.guid).sort()).toEqual([inside.guid, outside.guid].sort());
+      expect(all.every((d) => d.resolved_from === `filter:${filterId}`)).toBe(true);
+      expect((await resolveTargets(db(), target, [siteId], resolve)).map((d) => d.guid)).toEqual([inside.guid]);
+      const later = await insertDevice(db(), { siteId, hostname: 'sjf-c' });
+      expect((await resolveTargets(db(), target, [siteId], resolve)).map((d) => d.guid).sort()).toEqual([inside.guid, later.guid].sort());
+    });
+
+    it('a filter used by a scheduled job is listed by /usage and cannot be deleted or archived (409 filter_in_use)', async () => {
+      const filterId = await createFilter('Used by a job', 'sju-');
+      const res = await admin.client.post('/api/scheduled_jobs', body({ name: 'Filter job', targets: [{ kind: 'filter', filter_id: filterId }] }));
+      expect(res.statusCode, res.body).toBe(201);
+      const job = res.json() as { id: number };
+      const usage = await admin.client.get(`/api/device_filters/${filterId}/usage`);
+      expect(usage.statusCode).toBe(200);
+      expect(usage.json()).toEqual({ filter_id: filterId, scheduled_jobs: [{ id: job.id, name: 'Filter job', enabled: true }] });
+      const del = await admin.client.delete(`/api/device_filters/${filterId}`);
+      expect(del.statusCode).toBe(409);
+      expect(del.json().error.code).toBe('filter_in_use');
+      const archive = await admin.client.post(`/api/device_filters/${filterId}/archive`, {});
+      expect(archive.statusCode).toBe(409);
+      expect(archive.json().error.code).toBe('filter_in_use');
+      expect((await admin.client.delete(`/api/scheduled_jobs/${job.id}`)).statusCode).toBe(204);
+      expect((await admin.client.get(`/api/device_filters/${filterId}/usage`)).json()).toEqual({ filter_id: filterId, scheduled_jobs: [] });
+      expect((await admin.client.delete(`/api/device_filters/${filterId}`)).statusCode).toBe(200);
+    });
+  });
+
+  it('purging a device removes it from scheduled job targets and reports the counts', async () => {
+    const gone = await insertDevice(db(), { siteId, hostname: 'purge-me' });
+    const stays = await insertDevice(db(), { siteId, hostname: 'purge-keep' });
+    const shared = (await admin.client.post('/api/scheduled_jobs', body({ name: 'Shared', targets: [{ kind: 'device', device_guid: gone.guid }, { kind: 'device', device_guid: stays.guid }] }))).json() as { id: number };
+    const only = (await admin.client.post('/api/scheduled_jobs', body({ name: 'Only', targets: [{ kind: 'device', device_guid: gone.guid }] }))).json() as { id: number };
+    const res = await admin.client.post(`/api/devices/${gone.guid}/purge`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().scheduled_jobs).toEqual({ updated: 1, deleted: 1, targets_removed: 2 });
+    const after = (await admin.client.get(`/api/scheduled_jobs/${shared.id}`)).json() as { targets: Array<{ device_guid: string }>; version: number };
+    expect(after.targets.map((x) => x.device_guid)).toEqual([stays.guid]);
+    expect(after.version).toBe(2);
+    expect((await admin.client.get(`/api/scheduled_jobs/${only.id}`)).statusCode).toBe(404);
   });
 });

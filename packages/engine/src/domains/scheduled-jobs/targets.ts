@@ -5,6 +5,7 @@ import type { ScheduledJobTarget, ScheduledJobTargetInput } from '@borealis/prot
 import { sql } from 'kysely';
 import type { DbExecutor } from '../audit/audit-log';
 import { AppError } from '../../errors';
+import type { FilterDeviceEvaluator } from '../filters/filter-evaluation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,7 +17,7 @@ export interface ResolvedDevice {
   readonly resolved_from: string;
 }
 
-/** Devices of a saved filter; the devices branch's criteria compiler plugs in here. */
+/** Devices of a saved filter (filterResolverOf wraps the filters domain evaluator). */
 export type FilterResolver = (db: DbExecutor, filterId: number, siteIds: readonly number[] | null) => Promise<ResolvedDevice[]>;
 
 export const noFilterResolver: FilterResolver = async () => [];
@@ -90,4 +91,53 @@ export async function resolveTargets(db: DbExecutor, targets: readonly Scheduled
     for (const r of rows) if (!byGuid.has(r.guid)) byGuid.set(r.guid, r);
   }
   return [...byGuid.values()];
+}
+
+/** The saved-filter evaluator of the filters domain as a FilterResolver (rows tagged `filter:<id>`). */
+export function filterResolverOf(evaluate: FilterDeviceEvaluator): FilterResolver {
+  return async (db, filterId, siteIds) =>
+    ((await evaluate(db, filterId, siteIds)) ?? []).map((d) => ({ guid: d.guid, hostname: d.hostname, site_id: d.site_id, status: d.status, resolved_from: `filter:${filterId}` }));
+}
+
+/** Scheduled jobs that target a filter (filters domain `usage`: delete/archive refuse with 409 filter_in_use). */
+export async function scheduledJobsUsingFilter(db: DbExecutor, filterId: number): Promise<Array<{ id: number; name: string; enabled: boolean }>> {
+  return db
+    .selectFrom('scheduled_jobs')
+    .select(['id', 'name', 'enabled'])
+    .where(sql<boolean>`targets @> CAST(${JSON.stringify([{ kind: 'filter', filter_id: filterId }])} AS jsonb)`)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Device purge (routes.tsv): drops the device's explicit targets from every scheduled job, inside
+ * the purge transaction; a job left with no target at all is deleted (occurrences cascade).
+ */
+export async function removeDeviceFromScheduledJobs(trx: DbExecutor, deviceGuid: string, now: Date): Promise<{ updated: number; deleted: number; targets_removed: number }> {
+  const guid = deviceGuid.toLowerCase();
+  const jobs = await trx
+    .selectFrom('scheduled_jobs')
+    .select(['id', 'targets'])
+    .where(sql<boolean>`targets @> CAST(${JSON.stringify([{ kind: 'device' }])} AS jsonb)`)
+    .forUpdate()
+    .execute();
+  const out = { updated: 0, deleted: 0, targets_removed: 0 };
+  for (const job of jobs) {
+    const targets = job.targets as ScheduledJobTarget[];
+    const kept = targets.filter((t) => !(t.kind === 'device' && t.device_guid.toLowerCase() === guid));
+    if (kept.length === targets.length) continue;
+    out.targets_removed += targets.length - kept.length;
+    if (kept.length === 0) {
+      await trx.deleteFrom('scheduled_jobs').where('id', '=', job.id).execute();
+      out.deleted += 1;
+    } else {
+      await trx
+        .updateTable('scheduled_jobs')
+        .set((eb) => ({ targets: JSON.stringify(kept), version: eb('version', '+', 1), updated_at: now }))
+        .where('id', '=', job.id)
+        .execute();
+      out.updated += 1;
+    }
+  }
+  return out;
 }

@@ -16,6 +16,7 @@ import { useCurrentUser } from '../auth/current-user';
 import { DescriptionEditor } from './DescriptionEditor';
 import { DeviceActionDialog, type DeviceActionTarget } from './DeviceActionDialog';
 import { DeviceRowMenu } from './DeviceRowMenu';
+import { RunQuickJobButton } from '../quick-jobs/QuickJobLauncher';
 import { DeviceStatusBadge } from './DeviceStatusBadge';
 import { DEVICES_KEY, useDevice, useDeviceDetails, useLivePresence } from './devices-queries';
 import { HardwareTab } from './HardwareTab';
@@ -97,15 +98,18 @@ function DeviceDetail({ guid }: { readonly guid: string }) {
           </Text>
           <DescriptionEditor device={d} canEdit={canEdit} />
         </Stack>
-        {me.role === 'admin' && (
-          <DeviceRowMenu
-            device={d}
-            onAction={(action) => {
-              setNotice(null);
-              setTarget({ action, device: d });
-            }}
-          />
-        )}
+        <Group gap="xs" wrap="nowrap">
+          {me.role !== 'viewer' && d.status === 'active' && <RunQuickJobButton targets={{ device_guids: [d.guid] }} targetLabel={d.hostname} />}
+          {me.role === 'admin' && (
+            <DeviceRowMenu
+              device={d}
+              onAction={(action) => {
+                setNotice(null);
+                setTarget({ action, device: d });
+              }}
+            />
+          )}
+        </Group>
       </Group>
       {notice && (
         <Alert color="teal" variant="light" icon={<IconCircleCheck />} withCloseButton onClose={() => setNotice(null)} data-testid="device-notice">

@@ -1,7 +1,8 @@
-// The admin actions on one device, offered only where they apply to its current status.
+// The admin actions on one device, offered only where they apply to its current status, and
+// "Run script…" (a quick job) for an active device when the caller passes onRunScript.
 import type { DeviceListItem, DeviceStatus } from '@borealis/protocol';
 import { ActionIcon, Menu } from '@mantine/core';
-import { IconArchive, IconBan, IconDots, IconLockOpen, IconShieldLock, IconTrashX } from '@tabler/icons-react';
+import { IconArchive, IconBan, IconDots, IconLockOpen, IconPlayerPlay, IconShieldLock, IconTrashX } from '@tabler/icons-react';
 import type { DeviceAction } from './devices-api';
 
 export type RowAction = DeviceAction;
@@ -31,11 +32,13 @@ const ITEMS: Readonly<Record<RowAction, { label: string; icon: typeof IconDots; 
 export function DeviceRowMenu<D extends Pick<DeviceListItem, 'hostname' | 'status'>>({
   device,
   onAction,
+  onRunScript,
   isInitiallyOpen = false,
   onClose,
 }: {
   readonly device: D;
   readonly onAction: (action: RowAction, device: D) => void;
+  readonly onRunScript?: (device: D) => void;
   readonly isInitiallyOpen?: boolean;
   readonly onClose?: () => void;
 }) {
@@ -48,6 +51,14 @@ export function DeviceRowMenu<D extends Pick<DeviceListItem, 'hostname' | 'statu
         </ActionIcon>
       </Menu.Target>
       <Menu.Dropdown>
+        {onRunScript && device.status === 'active' && (
+          <>
+            <Menu.Item leftSection={<IconPlayerPlay size={16} />} onClick={() => onRunScript(device)} data-testid="device-action-run-script">
+              Run script…
+            </Menu.Item>
+            <Menu.Divider />
+          </>
+        )}
         {actions.map((action, index) => {
           const item = ITEMS[action];
           const isFirstDanger = item.isDanger && (index === 0 || !ITEMS[actions[index - 1]!].isDanger);

@@ -31,6 +31,8 @@ export interface DeviceTableProps {
   readonly now: number;
   readonly canManage: boolean;
   readonly onAction: (action: RowAction, device: DeviceListItem) => void;
+  /** Offers "Run script…" in the row menu (active devices). */
+  readonly onRunScript?: (device: DeviceListItem) => void;
 }
 
 export function DeviceTable(props: DeviceTableProps) {
@@ -90,6 +92,7 @@ export function DeviceTable(props: DeviceTableProps) {
                 now={props.now}
                 canManage={props.canManage}
                 onAction={props.onAction}
+                onRunScript={props.onRunScript}
               />
             );
           })}
@@ -169,7 +172,7 @@ function Header({ sort, onSort }: Pick<DeviceTableProps, 'sort' | 'onSort'>) {
  * One device row. Memoised and kept light (native titles instead of tooltips, plain bars, the menu
  * mounted only when opened): scrolling mounts dozens of these per frame.
  */
-const Row = memo(function Row({ device, start, size, index, now, canManage, onAction }: RowProps) {
+const Row = memo(function Row({ device, start, size, index, now, canManage, onAction, onRunScript }: RowProps) {
   return (
     <Box
       role="row"
@@ -231,7 +234,7 @@ const Row = memo(function Row({ device, start, size, index, now, canManage, onAc
       <Cell>
         <Usage cpu={device.cpu_percent} memory={device.memory_percent} />
       </Cell>
-      <Cell>{canManage && <LazyRowMenu device={device} onAction={onAction} />}</Cell>
+      <Cell>{canManage && <LazyRowMenu device={device} onAction={onAction} onRunScript={onRunScript} />}</Cell>
     </Box>
   );
 });
@@ -244,12 +247,13 @@ interface RowProps {
   readonly now: number;
   readonly canManage: boolean;
   readonly onAction: DeviceTableProps['onAction'];
+  readonly onRunScript?: DeviceTableProps['onRunScript'];
 }
 
 /** A plain button until clicked; the Mantine menu (and its positioning) exists only while open. */
-function LazyRowMenu({ device, onAction }: { readonly device: DeviceListItem; readonly onAction: DeviceTableProps['onAction'] }) {
+function LazyRowMenu({ device, onAction, onRunScript }: { readonly device: DeviceListItem; readonly onAction: DeviceTableProps['onAction']; readonly onRunScript?: DeviceTableProps['onRunScript'] }) {
   const [isOpen, setIsOpen] = useState(false);
-  if (isOpen) return <DeviceRowMenu device={device} onAction={onAction} isInitiallyOpen onClose={() => setIsOpen(false)} />;
+  if (isOpen) return <DeviceRowMenu device={device} onAction={onAction} onRunScript={onRunScript} isInitiallyOpen onClose={() => setIsOpen(false)} />;
   return (
     <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${device.hostname}`} onClick={() => setIsOpen(true)} data-testid="device-actions">
       <IconDots size={18} />

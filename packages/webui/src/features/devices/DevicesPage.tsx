@@ -11,6 +11,7 @@ import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useRealtimeStatus } from '../../shared/use-realtime';
 import { useCurrentUser } from '../auth/current-user';
+import { QuickJobLauncher } from '../quick-jobs/QuickJobLauncher';
 import { DeviceActionDialog, type DeviceActionTarget } from './DeviceActionDialog';
 import type { RowAction } from './DeviceRowMenu';
 import { type DeviceListQuery, hasNarrowing, paramsFromQuery, queryFromParams, type SortColumn, toggleSort } from './device-list-query';
@@ -28,6 +29,7 @@ export function DevicesPage() {
   const now = useNow();
   const [target, setTarget] = useState<DeviceActionTarget | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [runOn, setRunOn] = useState<DeviceListItem | null>(null);
   useLivePresence();
 
   const apply = (next: DeviceListQuery) => setParams(paramsFromQuery(next), { replace: true });
@@ -118,6 +120,7 @@ export function DevicesPage() {
               now={now}
               canManage={canManage}
               onAction={openAction}
+              onRunScript={setRunOn}
             />
           </Card>
           <Group justify="space-between">
@@ -134,6 +137,7 @@ export function DevicesPage() {
         </>
       )}
 
+      {runOn && <QuickJobLauncher opened onClose={() => setRunOn(null)} targets={{ device_guids: [runOn.guid] }} targetLabel={runOn.hostname} />}
       <DeviceActionDialog
         target={target}
         onClose={() => setTarget(null)}

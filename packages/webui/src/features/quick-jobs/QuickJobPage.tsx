@@ -9,7 +9,7 @@ import { formatDateTime } from '../../shared/format-date-time';
 import { LoadError, TableSkeleton } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
-import { isOpen, useActivity, useCancelQuickJob, useQuickJob, useQuickJobTargets } from './quick-jobs-queries';
+import { isOpen, useActivity, useCancelQuickJob, useQuickJob, useQuickJobEvents, useQuickJobTargets } from './quick-jobs-queries';
 import { QuickJobCountBadges, QuickJobStatusBadge } from './QuickJobStatusBadge';
 
 const durationOf = (t: QuickJobTarget) => (t.duration_ms === null ? '—' : `${(t.duration_ms / 1000).toFixed(1)} s`);
@@ -18,6 +18,7 @@ export function QuickJobPage() {
   const { id = '' } = useParams();
   const me = useCurrentUser();
   const job = useQuickJob(id);
+  useQuickJobEvents(id);
   const live = job.data === undefined || isOpen(job.data);
   const targets = useQuickJobTargets(id, live);
   const [selected, setSelected] = useState<string | null>(null);

@@ -1,12 +1,53 @@
-// Quick-job queries. An open job is refreshed every 1.5 s (background requests, so watching does
-// not keep a session awake); once every target is final the page stops polling.
+// Quick-job queries. An open job follows the realtime room job:<id> (target, output and summary
+// events refetch what changed); a slow poll covers missed events, and a 1.5 s poll stands in while
+// the realtime connection is down (background requests, so watching does not keep a session awake).
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { QuickJob } from '@borealis/protocol';
+import { type ActivityDetail, type QuickJob, QuickJobOutputEventSchema } from '@borealis/protocol';
 import { retryNetworkOnce } from '../../shared/query-retry';
+import { useRealtimeEvent, useRealtimeRoom, useRealtimeStatus } from '../../shared/use-realtime';
 import { cancelQuickJob, getActivity, getAssembly, getQuickJob, listQuickJobs, listTargets, quickRun, type QuickRunInput, searchAssemblies } from './quick-jobs-api';
 
 export const QUICK_JOBS_KEY = ['quick-jobs'] as const;
 export const LIVE_REFETCH_MS = 1500;
+/** While events arrive over the realtime connection, polling only catches what was missed. */
+export const FALLBACK_REFETCH_MS = 15_000;
+
+function useLiveInterval(): number {
+  return useRealtimeStatus() === 'connected' ? FALLBACK_REFETCH_MS : LIVE_REFETCH_MS;
+}
+
+const isEventOf = (payload: unknown, id: string) =>
+  typeof payload === 'object' && payload !== null && String((payload as { quick_job_id?: unknown }).quick_job_id).toLowerCase() === id.toLowerCase();
+
+/** Holds the job's room while its page shows, refetching what each event says changed. */
+export function useQuickJobEvents(id: string) {
+  const client = useQueryClient();
+  useRealtimeRoom(id ? `job:${id.toLowerCase()}` : null);
+  // cancelRefetch false: a burst of output chunks joins the request in flight instead of restarting it.
+  const refresh = (...parts: string[]) => {
+    for (const part of parts) void client.invalidateQueries({ queryKey: [...QUICK_JOBS_KEY, part] }, { cancelRefetch: false });
+  };
+  // A target's new status changes its activity key, which fetches the stored result by itself.
+  useRealtimeEvent('quick_job_target_changed', (payload) => {
+    if (isEventOf(payload, id)) refresh('job', 'targets');
+  });
+  // Chunks are announced before the engine stores them, so they go straight into the cached row.
+  useRealtimeEvent('quick_job_output', (payload) => {
+    const event = QuickJobOutputEventSchema.safeParse(payload);
+    if (!event.success || !isEventOf(event.data, id)) return;
+    const { job_id, seq, stream, chunk } = event.data;
+    client.setQueriesData<ActivityDetail>(
+      { predicate: (q) => q.queryKey[0] === QUICK_JOBS_KEY[0] && q.queryKey[1] === 'activity' && String(q.queryKey[2]).toLowerCase() === job_id.toLowerCase() },
+      (old) =>
+        old && !old.live_output.some((c) => c.seq === seq && c.stream === stream)
+          ? { ...old, live_output: [...old.live_output, { seq, stream, chunk }].sort((a, b) => a.seq - b.seq) }
+          : old,
+    );
+  });
+  useRealtimeEvent('quick_job_summary', (payload) => {
+    if (isEventOf(payload, id)) refresh('job', 'targets');
+  });
+}
 
 export const isOpen = (job: QuickJob | undefined) => job !== undefined && job.finished_at === null;
 
@@ -22,31 +63,34 @@ export function useQuickJobs() {
 }
 
 export function useQuickJob(id: string) {
+  const interval = useLiveInterval();
   return useQuery({
     queryKey: [...QUICK_JOBS_KEY, 'job', id],
     queryFn: ({ signal }) => getQuickJob(id, { signal, background: true }),
-    refetchInterval: (query) => (isOpen(query.state.data) || !query.state.data ? LIVE_REFETCH_MS : false),
+    refetchInterval: (query) => (isOpen(query.state.data) || !query.state.data ? interval : false),
     retry: retryNetworkOnce,
   });
 }
 
 export function useQuickJobTargets(id: string, isLive: boolean) {
+  const interval = useLiveInterval();
   return useQuery({
     queryKey: [...QUICK_JOBS_KEY, 'targets', id],
     queryFn: ({ signal }) => listTargets(id, {}, { signal, background: true }),
     // Until the last open target is seen final too (the job may finish between two polls).
-    refetchInterval: (query) => (isLive || query.state.data?.targets.some((t) => t.status === 'Pending' || t.status === 'Running') ? LIVE_REFETCH_MS : false),
+    refetchInterval: (query) => (isLive || query.state.data?.targets.some((t) => t.status === 'Pending' || t.status === 'Running') ? interval : false),
     retry: retryNetworkOnce,
   });
 }
 
 /** `status` is part of the key so the stored result replaces the live chunks when the row finishes. */
 export function useActivity(jobId: string | null, status: string, isLive: boolean) {
+  const interval = useLiveInterval();
   return useQuery({
     queryKey: [...QUICK_JOBS_KEY, 'activity', jobId, status],
     queryFn: ({ signal }) => getActivity(jobId!, { signal, background: true }),
     enabled: jobId !== null,
-    refetchInterval: isLive ? LIVE_REFETCH_MS : false,
+    refetchInterval: isLive ? interval : false,
     retry: retryNetworkOnce,
   });
 }

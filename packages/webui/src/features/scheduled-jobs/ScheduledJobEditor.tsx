@@ -1,4 +1,4 @@
-// The scheduled-job editor: an assembly with its variables, targets (devices, sites or all), the
+// The scheduled-job editor: an assembly with its variables, targets (devices, saved filters, sites or all), the
 // schedule with start, time zone or cron and a live preview of the next five occurrences in that
 // zone, expiration and the missed-run policy.
 import { type AssemblyVariable, type CreateScheduledJobRequest, type Schedule, type ScheduledJob, SiteDeviceMapSchema } from '@borealis/protocol';
@@ -12,6 +12,7 @@ import { getJson } from '../../shared/api-client';
 import { PageHeader } from '../../shared/PageHeader';
 import { useAssembly, useAssemblySearch } from '../quick-jobs/quick-jobs-queries';
 import { type FormValue, initialValues, overridesOf } from '../quick-jobs/variable-form';
+import { useFilterList } from '../filters/filters-queries';
 import { useSites } from '../sites/sites-queries';
 import { browserTimeZone, EXPIRATION_OPTIONS, needsStart, SCHEDULE_TYPE_OPTIONS } from './schedule-form';
 import { createScheduledJob, getScheduledJob, previewSchedule, updateScheduledJob } from './scheduled-jobs-api';
@@ -22,6 +23,7 @@ interface Draft {
   assemblyGuid: string | null;
   values: Record<string, FormValue>;
   hostnames: string[];
+  filterIds: string[];
   siteIds: string[];
   allDevices: boolean;
   type: Schedule['type'];
@@ -33,7 +35,7 @@ interface Draft {
   enabled: boolean;
 }
 
-const EMPTY: Draft = { name: '', assemblyGuid: null, values: {}, hostnames: [], siteIds: [], allDevices: false, type: 'daily', start: '', timezone: browserTimeZone(), cron: '', expiration: 'no_expire', missedRunPolicy: 'run_latest', enabled: true };
+const EMPTY: Draft = { name: '', assemblyGuid: null, values: {}, hostnames: [], filterIds: [], siteIds: [], allDevices: false, type: 'daily', start: '', timezone: browserTimeZone(), cron: '', expiration: 'no_expire', missedRunPolicy: 'run_latest', enabled: true };
 
 function draftOf(job: ScheduledJob): Draft {
   const component = job.components[0] ?? {};
@@ -43,6 +45,7 @@ function draftOf(job: ScheduledJob): Draft {
     assemblyGuid: typeof component.assembly_guid === 'string' ? component.assembly_guid : null,
     values: (component.variable_values as Record<string, FormValue> | undefined) ?? {},
     hostnames: job.targets.filter((t) => t.kind === 'device').map((t) => String(t.hostname ?? t.device_guid)),
+    filterIds: job.targets.filter((t) => t.kind === 'filter').map((t) => String(t.filter_id)),
     siteIds: job.targets.filter((t) => t.kind === 'site').map((t) => String(t.site_id)),
     allDevices: job.targets.some((t) => t.kind === 'all_devices'),
     type: schedule.type ?? 'immediately',
@@ -81,6 +84,7 @@ export function ScheduledJobEditor() {
   }, [variables, existing.data]);
 
   const sites = useSites();
+  const filters = useFilterList(false);
   const deviceMap = useQuery({ queryKey: ['sites', 'device-map'], queryFn: ({ signal }) => getJson('/api/sites/device_map', SiteDeviceMapSchema, { signal }) });
   const hostnames = Object.keys(deviceMap.data?.map ?? {}).sort();
 
@@ -97,7 +101,7 @@ export function ScheduledJobEditor() {
         name: draft.name,
         job_kind: 'automation',
         components: [{ kind: 'script', assembly_guid: draft.assemblyGuid ?? '', variable_values: overridesOf(variables, draft.values) }],
-        targets: [...draft.hostnames, ...draft.siteIds.map((s) => ({ kind: 'site' as const, site_id: Number(s) })), ...(draft.allDevices ? [{ kind: 'all_devices' as const }] : [])],
+        targets: [...draft.hostnames, ...draft.filterIds.map((f) => ({ kind: 'filter' as const, filter_id: Number(f) })), ...draft.siteIds.map((s) => ({ kind: 'site' as const, site_id: Number(s) })), ...(draft.allDevices ? [{ kind: 'all_devices' as const }] : [])],
         schedule: scheduleOf(draft),
         expiration: draft.expiration,
         execution_context: 'system',
@@ -153,6 +157,15 @@ export function ScheduledJobEditor() {
         <Stack>
           <Text fw={500}>Targets</Text>
           <MultiSelect label="Devices" searchable data={hostnames} value={draft.hostnames} onChange={(v) => set('hostnames', v)} data-testid="editor-devices" />
+          <MultiSelect
+            label="Saved filters"
+            description="Evaluated again for every occurrence"
+            searchable
+            data={(filters.data?.filters ?? []).map((f) => ({ value: String(f.id), label: f.name }))}
+            value={draft.filterIds}
+            onChange={(v) => set('filterIds', v)}
+            data-testid="editor-filters"
+          />
           <MultiSelect label="Sites" data={(sites.data?.sites ?? []).map((s) => ({ value: String(s.id), label: s.name }))} value={draft.siteIds} onChange={(v) => set('siteIds', v)} data-testid="editor-sites" />
           <Checkbox label="All devices in my scope" checked={draft.allDevices} onChange={(e) => set('allDevices', e.currentTarget.checked)} data-testid="editor-all-devices" />
         </Stack>
