@@ -38,6 +38,8 @@ async function openPostgres(url: string, poolSize: number): Promise<EngineDataba
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor may a checked-out client (a transaction or a held connection): its pending query rejects instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return wrap(db, 'postgres');
 }

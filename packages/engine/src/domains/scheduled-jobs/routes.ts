@@ -61,7 +61,8 @@ export function registerScheduledJobRoutes(app: FastifyInstance, deps: { db: Kys
 
   r.post(
     '/api/scheduled_jobs/schedule_preview',
-    { config: read, schema: { summary: 'Next occurrences of a schedule in its time zone, without saving', body: SchedulePreviewRequestSchema, response: { 200: SchedulePreviewSchema } } },
+    // POST, so S28 treats it as a write: only those who may schedule preview schedules.
+    { config: manage, schema: { summary: 'Next occurrences of a schedule in its time zone, without saving', body: SchedulePreviewRequestSchema, response: { 200: SchedulePreviewSchema } } },
     async (request) => jobs.preview(request.body.schedule, request.body.count),
   );
 
