@@ -2,9 +2,8 @@
 // agent enrols with the site code (approved through the operator API), runs, goes Online with its
 // inventory stored, goes Offline within ~10 s when killed, and comes back by itself after an engine
 // restart on the same home and database. Also a clean SIGTERM stop.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +11,10 @@ import { makeHome, startTestEngine, type TestEngine } from '@borealis/engine/tes
 import { setUpEngine, signInAs, TEST_PASSPHRASE, type SignedInAdmin } from '@borealis/engine/testing/factories';
 import { operatorClient } from '@borealis/engine/testing/operator-client';
 import { buildAgentBundle } from '../src/build/bundle';
+import { freePort, spawnAgentProcess, until, WAIT_MS } from './real-agent-process';
 import { makeAgentRoot, removeAgentRoots, VALID_CODE } from './agent-root';
 import type { AgentPaths } from '../src/paths/agent-paths';
 
-const WAIT_MS = 90_000;
 
 let bundle: string;
 let work: string;
@@ -29,46 +28,12 @@ let caFile: string;
 let siteCode: string;
 const children: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const p = (server.address() as AddressInfo).port;
-      server.close(() => resolve(p));
-    });
-  });
-}
-
 function startEngine(): Promise<TestEngine> {
   return startTestEngine({ dialect: 'pglite', listen: true, home, env: { BOREALIS_TLS: 'on', BOREALIS_PORT: String(port), BOREALIS_PUBLIC_URL: url } });
 }
 
-interface Spawned {
-  readonly child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function spawnAgent(args: string[]): Spawned {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')));
-  const child = spawn(process.execPath, [bundle, ...args], { env: { ...env, BOREALIS_AGENT_ROOT: paths.root, BOREALIS_AGENT_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = WAIT_MS, context?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${context ? `\n--- agent output ---\n${context().slice(-4000)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function spawnAgent(args: string[]) {
+  return spawnAgentProcess(bundle, paths.root, args, children);
 }
 
 function agentGuid(): string {

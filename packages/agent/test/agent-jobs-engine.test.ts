@@ -3,20 +3,19 @@
 // dispatched through POST /api/scripts/quick_run and the execution stores Success/Warning with
 // the real df output; a payload tampered after signing is refused with signature_invalid; a job
 // cut off by killing the agent is reported Failed/agent_restarted when it starts again (P19).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, startTestEngine, type TestEngine } from '@borealis/engine/testing';
 import { setUpEngine, type SignedInAdmin } from '@borealis/engine/testing/factories';
 import { buildAgentBundle } from '../src/build/bundle';
+import { freePort, spawnAgentProcess, until, WAIT_MS } from './real-agent-process';
 import { makeAgentRoot, removeAgentRoots } from './agent-root';
 import type { AgentPaths } from '../src/paths/agent-paths';
 
-const WAIT_MS = 90_000;
 let bundle: string;
 let work: string;
 let home: string;
@@ -28,36 +27,8 @@ let caFile: string;
 let siteCode: string;
 const children: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const p = (server.address() as AddressInfo).port;
-      server.close(() => resolve(p));
-    });
-  });
-}
-
 function spawnAgent(args: string[]) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')));
-  const child = spawn(process.execPath, [bundle, ...args], { env: { ...env, BOREALIS_AGENT_ROOT: paths.root, BOREALIS_AGENT_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = WAIT_MS, context?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${context ? `\n--- agent output ---\n${context().slice(-4000)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return spawnAgentProcess(bundle, paths.root, args, children);
 }
 
 /** Pids of processes running a job's script (its bash has the job dir on its command line). */
