@@ -100,6 +100,9 @@ export function createFanIn(deps: FanInDeps): FanIn {
     const phaseRows = [...phases.values()];
     phases = new Map();
     if (!batch.length && !phaseRows.length) return;
+    // Chunks are stored before the phase change they caused is announced: a browser refetching a
+    // row it now sees Running must find the output that made it Running.
+    if (phaseRows.length) await flushChunks();
     // Deduplicate within the batch: the first terminal result of an execution wins.
     const firstById = new Map<string, QueuedResult>();
     for (const q of batch) if (!firstById.has(q.result.job_id)) firstById.set(q.result.job_id, q);
@@ -166,6 +169,7 @@ export function createFanIn(deps: FanInDeps): FanIn {
   const flushChunks = async () => {
     const batch = chunks;
     chunks = [];
+    if (!batch.length) return;
     try {
       await repo.insertChunks(deps.db, batch, deps.clock.now());
     } catch (err) {

@@ -9,7 +9,7 @@ import { formatDateTime } from '../../shared/format-date-time';
 import { LoadError, TableSkeleton } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
-import { isOpen, useActivity, useCancelQuickJob, useQuickJob, useQuickJobEvents, useQuickJobTargets } from './quick-jobs-queries';
+import { isOpen, mergeChunks, useActivity, useCancelQuickJob, useQuickJob, useQuickJobEvents, useQuickJobTargets, usePushedChunks } from './quick-jobs-queries';
 import { QuickJobCountBadges, QuickJobStatusBadge } from './QuickJobStatusBadge';
 
 const durationOf = (t: QuickJobTarget) => (t.duration_ms === null ? '—' : `${(t.duration_ms / 1000).toFixed(1)} s`);
@@ -97,10 +97,12 @@ export function QuickJobPage() {
 
 function OutputPanel({ jobId, status, hostname, isRunning }: { readonly jobId: string; readonly status: string; readonly hostname: string; readonly isRunning: boolean }) {
   const activity = useActivity(jobId, status, isRunning);
+  const pushed = usePushedChunks(jobId);
   const data = activity.data;
-  // Live chunks while it runs; the stored (capped) result replaces them at the end.
-  const liveOut = data?.live_output.filter((c) => c.stream === 'stdout').map((c) => c.chunk).join('') ?? '';
-  const liveErr = data?.live_output.filter((c) => c.stream === 'stderr').map((c) => c.chunk).join('') ?? '';
+  // Live chunks while it runs (stored ones and those pushed since); the stored (capped) result replaces them at the end.
+  const live = mergeChunks(data?.live_output ?? [], pushed);
+  const liveOut = live.filter((c) => c.stream === 'stdout').map((c) => c.chunk).join('');
+  const liveErr = live.filter((c) => c.stream === 'stderr').map((c) => c.chunk).join('');
   const stdout = data?.stdout ?? liveOut;
   const stderr = data?.stderr ?? liveErr;
   return (

@@ -31,22 +31,35 @@ export function useQuickJobEvents(id: string) {
   useRealtimeEvent('quick_job_target_changed', (payload) => {
     if (isEventOf(payload, id)) refresh('job', 'targets');
   });
-  // Chunks are announced before the engine stores them, so they go straight into the cached row.
+  // Chunks are announced up to a second before the engine stores them, and a status change swaps the
+  // activity query for one fetched before they land: pushed chunks live under their own key and the
+  // output panel shows the union of both, so none is lost to that race.
   useRealtimeEvent('quick_job_output', (payload) => {
     const event = QuickJobOutputEventSchema.safeParse(payload);
     if (!event.success || !isEventOf(event.data, id)) return;
     const { job_id, seq, stream, chunk } = event.data;
-    client.setQueriesData<ActivityDetail>(
-      { predicate: (q) => q.queryKey[0] === QUICK_JOBS_KEY[0] && q.queryKey[1] === 'activity' && String(q.queryKey[2]).toLowerCase() === job_id.toLowerCase() },
-      (old) =>
-        old && !old.live_output.some((c) => c.seq === seq && c.stream === stream)
-          ? { ...old, live_output: [...old.live_output, { seq, stream, chunk }].sort((a, b) => a.seq - b.seq) }
-          : old,
-    );
+    client.setQueryData<LiveChunk[]>(liveChunksKey(job_id), (old = []) => mergeChunks(old, [{ seq, stream, chunk }]));
   });
   useRealtimeEvent('quick_job_summary', (payload) => {
     if (isEventOf(payload, id)) refresh('job', 'targets');
   });
+}
+
+export type LiveChunk = ActivityDetail['live_output'][number];
+
+const liveChunksKey = (jobId: string) => [...QUICK_JOBS_KEY, 'live-chunks', jobId.toLowerCase()] as const;
+
+/** Chunks of both lists once each (by stream and seq), in seq order. */
+export function mergeChunks(a: readonly LiveChunk[], b: readonly LiveChunk[]): LiveChunk[] {
+  const seen = new Set(a.map((c) => `${c.stream}:${c.seq}`));
+  const added = b.filter((c) => !seen.has(`${c.stream}:${c.seq}`));
+  return added.length ? [...a, ...added].sort((x, y) => x.seq - y.seq) : [...a];
+}
+
+/** Output chunks pushed over the realtime room for one execution (filled by useQuickJobEvents). */
+export function usePushedChunks(jobId: string | null): readonly LiveChunk[] {
+  const pushed = useQuery({ queryKey: liveChunksKey(jobId ?? ''), queryFn: () => [] as LiveChunk[], enabled: false, staleTime: Infinity, gcTime: 10 * 60_000 });
+  return pushed.data ?? [];
 }
 
 export const isOpen = (job: QuickJob | undefined) => job !== undefined && job.finished_at === null;
