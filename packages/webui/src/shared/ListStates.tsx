@@ -67,3 +67,33 @@ export function EmptyList({ icon, title, description, action, testId }: EmptyLis
     </Card>
   );
 }
+
+/** What QueryStates reads of a TanStack query (plain or infinite). */
+export interface ListQueryState<T> {
+  readonly isPending: boolean;
+  readonly isError: boolean;
+  readonly isFetching: boolean;
+  readonly error: Error | null;
+  readonly data: T | undefined;
+  refetch(): unknown;
+}
+
+export interface QueryStatesProps<T> {
+  readonly query: ListQueryState<T>;
+  /** Prefix of the loading and error states' test ids: `<testId>-loading`, `<testId>-error`. */
+  readonly testId: string;
+  readonly errorTitle: string;
+  readonly isEmpty: (data: T) => boolean;
+  /** Usually an EmptyList saying why there is nothing and what to do. */
+  readonly empty: ReactNode;
+  readonly children: (data: T) => ReactNode;
+}
+
+/** Loading skeleton, error with retry, empty state, or the list itself: the one order every list page follows. */
+export function QueryStates<T>({ query, testId, errorTitle, isEmpty, empty, children }: QueryStatesProps<T>) {
+  if (query.isPending) return <TableSkeleton testId={`${testId}-loading`} />;
+  if (query.isError || query.data === undefined)
+    return <LoadError title={errorTitle} error={query.error ?? new Error('No data')} onRetry={() => void query.refetch()} isRetrying={query.isFetching} testId={`${testId}-error`} />;
+  if (isEmpty(query.data)) return <>{empty}</>;
+  return <>{children(query.data)}</>;
+}

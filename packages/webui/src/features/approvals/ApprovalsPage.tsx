@@ -4,7 +4,7 @@ import type { DeviceApproval } from '@borealis/protocol';
 import { Button, Card, SegmentedControl, Stack } from '@mantine/core';
 import { IconDeviceDesktopPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { ApprovalTable } from './ApprovalTable';
@@ -57,28 +57,26 @@ export function ApprovalsPage() {
         w="fit-content"
         data-testid="approvals-filter"
       />
-      {approvals.isPending ? (
-        <TableSkeleton testId="approvals-loading" />
-      ) : approvals.isError ? (
-        <LoadError
-          title="Could not load the approval queue"
-          error={approvals.error}
-          onRetry={() => void approvals.refetch()}
-          isRetrying={approvals.isFetching}
-          testId="approvals-error"
-        />
-      ) : rows.length === 0 ? (
-        <EmptyList icon={<IconDeviceDesktopPlus size={28} stroke={1.5} />} title="Nothing here" description={EMPTY[filter]} testId="approvals-empty" />
-      ) : (
-        <Card withBorder padding={0}>
-          <ApprovalTable approvals={rows} canDecide={canDecide} onApprove={setToApprove} onDeny={setToDeny} />
-          {approvals.hasNextPage && (
-            <Button variant="subtle" m="sm" onClick={() => void approvals.fetchNextPage()} loading={approvals.isFetchingNextPage} data-testid="approvals-more">
-              Load more
-            </Button>
-          )}
-        </Card>
-      )}
+      <QueryStates
+        query={approvals}
+        testId="approvals"
+        errorTitle="Could not load the approval queue"
+        isEmpty={() => rows.length === 0}
+        empty={
+          <EmptyList icon={<IconDeviceDesktopPlus size={28} stroke={1.5} />} title="Nothing here" description={EMPTY[filter]} testId="approvals-empty" />
+        }
+      >
+        {() => (
+          <Card withBorder padding={0}>
+            <ApprovalTable approvals={rows} canDecide={canDecide} onApprove={setToApprove} onDeny={setToDeny} />
+            {approvals.hasNextPage && (
+              <Button variant="subtle" m="sm" onClick={() => void approvals.fetchNextPage()} loading={approvals.isFetchingNextPage} data-testid="approvals-more">
+                Load more
+              </Button>
+            )}
+          </Card>
+        )}
+      </QueryStates>
       {me.role === 'admin' && <WrongCodesCard />}
       <ApproveDialog approval={toApprove} onClose={() => setToApprove(null)} />
       <DenyDialog approval={toDeny} onClose={() => setToDeny(null)} />

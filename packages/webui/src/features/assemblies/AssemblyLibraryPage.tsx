@@ -8,7 +8,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { isApiError } from '../../shared/api-client';
 import { useCurrentUser } from '../auth/current-user';
@@ -87,108 +87,112 @@ export function AssemblyLibraryPage() {
         <TextInput w={320} leftSection={<IconSearch size={16} />} placeholder="Search name or summary" value={search} onChange={(e) => setSearch(e.currentTarget.value)} data-testid="assemblies-search" />
       </Group>
 
-      {list.isPending ? (
-        <TableSkeleton testId="assemblies-loading" />
-      ) : list.isError ? (
-        <LoadError title="Could not load the assemblies" error={list.error} onRetry={() => void list.refetch()} isRetrying={list.isFetching} testId="assemblies-error" />
-      ) : rows.length === 0 ? (
-        <EmptyList
-          icon={<IconScript size={28} stroke={1.5} />}
-          title={q ? 'Nothing matches' : tab === 'user' ? 'No assemblies of your own yet' : 'No official assemblies'}
-          description={q ? 'Try another search.' : tab === 'user' ? 'Clone an official assembly, import one, or write a new one.' : 'The engine seeds them at start.'}
-          testId="assemblies-empty"
-        />
-      ) : (
-        <Card withBorder padding={0}>
-          <Table highlightOnHover verticalSpacing="sm" data-testid="assemblies-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Platforms</Table.Th>
-                <Table.Th>Variables</Table.Th>
-                <Table.Th>Revision</Table.Th>
-                <Table.Th>Content hash · signature</Table.Th>
-                <Table.Th w={60} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((a) => (
-                <Table.Tr key={a.assembly_guid} style={{ cursor: 'pointer' }} onClick={() => void navigate(`/assemblies/${a.assembly_guid}`)} data-testid="assembly-row" data-name={a.display_name}>
-                  <Table.Td>
-                    <Group gap={6}>
-                      <Text fw={500} size="sm">
-                        {a.display_name}
-                      </Text>
-                      {a.read_only && (
-                        <Badge size="xs" variant="light" color="gray" leftSection={<IconLock size={10} />}>
-                          Official
-                        </Badge>
-                      )}
-                    </Group>
-                    {a.summary && (
-                      <Text size="xs" c="dimmed" lineClamp={1}>
-                        {a.summary}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{a.platforms.join(', ')}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{a.variable_count}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="outline" size="sm" data-testid="assembly-row-revision">
-                      r{a.revision}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    <Tooltip label={`SHA-256 ${a.content_hash}; the engine signs each dispatch with its Ed25519 key and agents verify it before running`} multiline w={340}>
-                      <Group gap={6} wrap="nowrap">
-                        <Code fz={11}>{a.content_hash.slice(0, 12)}…</Code>
-                        <Badge size="xs" color="teal" variant="light">
-                          signed per dispatch
-                        </Badge>
-                      </Group>
-                    </Tooltip>
-                  </Table.Td>
-                  <Table.Td onClick={(e) => e.stopPropagation()}>
-                    <Menu position="bottom-end" withinPortal>
-                      <Menu.Target>
-                        <ActionIcon variant="subtle" aria-label="Actions" data-testid="assembly-row-actions">
-                          <IconDots size={16} />
-                        </ActionIcon>
-                      </Menu.Target>
-                      <Menu.Dropdown>
-                        {canEdit && (
-                          <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => clone.mutate(a)} data-testid="assembly-action-clone">
-                            Clone to My assemblies
-                          </Menu.Item>
-                        )}
-                        <Menu.Item leftSection={<IconDownload size={14} />} onClick={() => void exportOne(a)} data-testid="assembly-action-export">
-                          Export
-                        </Menu.Item>
-                        {canEdit && !a.read_only && (
-                          <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setToDelete(a)} data-testid="assembly-action-delete">
-                            Delete…
-                          </Menu.Item>
-                        )}
-                      </Menu.Dropdown>
-                    </Menu>
-                  </Table.Td>
+      <QueryStates
+        query={list}
+        testId="assemblies"
+        errorTitle="Could not load the assemblies"
+        isEmpty={() => rows.length === 0}
+        empty={
+          <EmptyList
+            icon={<IconScript size={28} stroke={1.5} />}
+            title={q ? 'Nothing matches' : tab === 'user' ? 'No assemblies of your own yet' : 'No official assemblies'}
+            description={q ? 'Try another search.' : tab === 'user' ? 'Clone an official assembly, import one, or write a new one.' : 'The engine seeds them at start.'}
+            testId="assemblies-empty"
+          />
+        }
+      >
+        {() => (
+          <Card withBorder padding={0}>
+            <Table highlightOnHover verticalSpacing="sm" data-testid="assemblies-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Platforms</Table.Th>
+                  <Table.Th>Variables</Table.Th>
+                  <Table.Th>Revision</Table.Th>
+                  <Table.Th>Content hash · signature</Table.Th>
+                  <Table.Th w={60} />
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {list.hasNextPage && (
-            <Group justify="center" p="sm">
-              <Button variant="subtle" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-                Load more
-              </Button>
-            </Group>
-          )}
-        </Card>
-      )}
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((a) => (
+                  <Table.Tr key={a.assembly_guid} style={{ cursor: 'pointer' }} onClick={() => void navigate(`/assemblies/${a.assembly_guid}`)} data-testid="assembly-row" data-name={a.display_name}>
+                    <Table.Td>
+                      <Group gap={6}>
+                        <Text fw={500} size="sm">
+                          {a.display_name}
+                        </Text>
+                        {a.read_only && (
+                          <Badge size="xs" variant="light" color="gray" leftSection={<IconLock size={10} />}>
+                            Official
+                          </Badge>
+                        )}
+                      </Group>
+                      {a.summary && (
+                        <Text size="xs" c="dimmed" lineClamp={1}>
+                          {a.summary}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{a.platforms.join(', ')}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{a.variable_count}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge variant="outline" size="sm" data-testid="assembly-row-revision">
+                        r{a.revision}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Tooltip label={`SHA-256 ${a.content_hash}; the engine signs each dispatch with its Ed25519 key and agents verify it before running`} multiline w={340}>
+                        <Group gap={6} wrap="nowrap">
+                          <Code fz={11}>{a.content_hash.slice(0, 12)}…</Code>
+                          <Badge size="xs" color="teal" variant="light">
+                            signed per dispatch
+                          </Badge>
+                        </Group>
+                      </Tooltip>
+                    </Table.Td>
+                    <Table.Td onClick={(e) => e.stopPropagation()}>
+                      <Menu position="bottom-end" withinPortal>
+                        <Menu.Target>
+                          <ActionIcon variant="subtle" aria-label="Actions" data-testid="assembly-row-actions">
+                            <IconDots size={16} />
+                          </ActionIcon>
+                        </Menu.Target>
+                        <Menu.Dropdown>
+                          {canEdit && (
+                            <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => clone.mutate(a)} data-testid="assembly-action-clone">
+                              Clone to My assemblies
+                            </Menu.Item>
+                          )}
+                          <Menu.Item leftSection={<IconDownload size={14} />} onClick={() => void exportOne(a)} data-testid="assembly-action-export">
+                            Export
+                          </Menu.Item>
+                          {canEdit && !a.read_only && (
+                            <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => setToDelete(a)} data-testid="assembly-action-delete">
+                              Delete…
+                            </Menu.Item>
+                          )}
+                        </Menu.Dropdown>
+                      </Menu>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {list.hasNextPage && (
+              <Group justify="center" p="sm">
+                <Button variant="subtle" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+                  Load more
+                </Button>
+              </Group>
+            )}
+          </Card>
+        )}
+      </QueryStates>
 
       <ImportDialog
         opened={importing}

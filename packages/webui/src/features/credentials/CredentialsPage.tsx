@@ -6,7 +6,7 @@ import { IconCircleCheck, IconKey, IconPlus } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { useStepUp } from '../auth/step-up';
@@ -82,45 +82,43 @@ export function CredentialsPage() {
         </Alert>
       )}
 
-      {credentials.isPending ? (
-        <TableSkeleton testId="credentials-loading" />
-      ) : credentials.isError ? (
-        <LoadError
-          title="Could not load the credentials"
-          error={credentials.error}
-          onRetry={() => void credentials.refetch()}
-          isRetrying={credentials.isFetching}
-          testId="credentials-error"
-        />
-      ) : credentials.data.credentials.length === 0 ? (
-        <EmptyList
-          icon={<IconKey size={28} stroke={1.5} />}
-          title="No credentials"
-          description={
-            canManage
-              ? 'Store an SSH or Windows account here so jobs can use it without anyone seeing the secret.'
-              : 'No credential belongs to your sites.'
-          }
-          action={
-            canManage && (
-              <Button leftSection={<IconPlus size={16} />} onClick={create}>
-                New credential
-              </Button>
-            )
-          }
-          testId="credentials-empty"
-        />
-      ) : (
-        <Card withBorder padding={0}>
-          <CredentialTable
-            credentials={credentials.data.credentials}
-            siteNames={siteNames}
-            canManage={canManage}
-            onEdit={(credential) => setEditing({ credential })}
-            onDelete={setToDelete}
+      <QueryStates
+        query={credentials}
+        testId="credentials"
+        errorTitle="Could not load the credentials"
+        isEmpty={(data) => data.credentials.length === 0}
+        empty={
+          <EmptyList
+            icon={<IconKey size={28} stroke={1.5} />}
+            title="No credentials"
+            description={
+              canManage
+                ? 'Store an SSH or Windows account here so jobs can use it without anyone seeing the secret.'
+                : 'No credential belongs to your sites.'
+            }
+            action={
+              canManage && (
+                <Button leftSection={<IconPlus size={16} />} onClick={create}>
+                  New credential
+                </Button>
+              )
+            }
+            testId="credentials-empty"
           />
-        </Card>
-      )}
+        }
+      >
+        {(data) => (
+          <Card withBorder padding={0}>
+            <CredentialTable
+              credentials={data.credentials}
+              siteNames={siteNames}
+              canManage={canManage}
+              onEdit={(credential) => setEditing({ credential })}
+              onDelete={setToDelete}
+            />
+          </Card>
+        )}
+      </QueryStates>
 
       <CredentialFormDialog
         opened={editing !== null}

@@ -9,7 +9,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { isApiError } from '../../shared/api-client';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
 import { formatDateTime } from '../../shared/format-date-time';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { describeCriteria, fromCriteria } from './criteria-builder';
@@ -90,108 +90,112 @@ export function FiltersPage() {
         </Alert>
       )}
 
-      {filters.isPending ? (
-        <TableSkeleton testId="filters-loading" />
-      ) : filters.isError ? (
-        <LoadError title="Could not load the filters" error={filters.error} onRetry={() => void filters.refetch()} isRetrying={filters.isFetching} testId="filters-error" />
-      ) : list.length === 0 ? (
-        <EmptyList
-          icon={<IconFilter size={28} stroke={1.5} />}
-          title={isArchived ? 'No archived filters' : 'No filters yet'}
-          description={
-            isArchived
-              ? 'Archived filters keep their criteria but match no device.'
-              : 'A filter selects devices by their inventory, presence, software or metadata, for example every Ubuntu server with less than 10 % free disk.'
-          }
-          action={
-            !isArchived &&
-            canEdit && (
-              <Button component={Link} to="/filters/new" leftSection={<IconPlus size={16} />}>
-                New filter
-              </Button>
-            )
-          }
-          testId="filters-empty"
-        />
-      ) : (
-        <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={900}>
-            <Table verticalSpacing="sm" highlightOnHover data-testid="filters-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Criteria</Table.Th>
-                  <Table.Th>Sites</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                  {canEdit && <Table.Th w={48} aria-label="Actions" />}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.map((filter) => (
-                  <Table.Tr key={filter.id} data-testid="filter-row" data-filter-name={filter.name}>
-                    <Table.Td maw={280}>
-                      <Anchor component={Link} to={`/filters/${filter.id}`} fw={500} size="sm" data-testid="filter-name">
-                        {filter.name}
-                      </Anchor>
-                      {filter.description && (
-                        <Text size="xs" c="dimmed" lineClamp={2}>
-                          {filter.description}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td maw={480}>
-                      <Text size="sm" lineClamp={2} ff="monospace" fz="xs">
-                        {describeCriteria(fromCriteria(filter.criteria))}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" tt="none" color="gray">
-                        {SITE_MODE_LABELS[filter.site_mode]}
-                        {filter.site_mode === 'global' ? '' : ` (${filter.site_ids.length})`}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{formatDateTime(filter.updated_at)}</Text>
-                      {filter.last_edited_by && (
-                        <Text size="xs" c="dimmed">
-                          by {filter.last_edited_by}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    {canEdit && (
-                      <Table.Td>
-                        <Menu position="bottom-end" withinPortal shadow="md" width={200}>
-                          <Menu.Target>
-                            <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${filter.name}`} data-testid="filter-actions">
-                              <IconDots size={18} />
-                            </ActionIcon>
-                          </Menu.Target>
-                          <Menu.Dropdown>
-                            <Menu.Item leftSection={<IconCopy size={16} />} onClick={() => clone.mutate(filter)} data-testid="filter-clone">
-                              Clone
-                            </Menu.Item>
-                            <Menu.Item
-                              leftSection={filter.archived ? <IconArchiveOff size={16} /> : <IconArchive size={16} />}
-                              onClick={() => archive.mutate({ filter, isArchiving: !filter.archived })}
-                              data-testid={filter.archived ? 'filter-unarchive' : 'filter-archive'}
-                            >
-                              {filter.archived ? 'Unarchive' : 'Archive'}
-                            </Menu.Item>
-                            <Menu.Divider />
-                            <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setToDelete(filter)} data-testid="filter-delete">
-                              Delete
-                            </Menu.Item>
-                          </Menu.Dropdown>
-                        </Menu>
-                      </Table.Td>
-                    )}
+      <QueryStates
+        query={filters}
+        testId="filters"
+        errorTitle="Could not load the filters"
+        isEmpty={() => list.length === 0}
+        empty={
+          <EmptyList
+            icon={<IconFilter size={28} stroke={1.5} />}
+            title={isArchived ? 'No archived filters' : 'No filters yet'}
+            description={
+              isArchived
+                ? 'Archived filters keep their criteria but match no device.'
+                : 'A filter selects devices by their inventory, presence, software or metadata, for example every Ubuntu server with less than 10 % free disk.'
+            }
+            action={
+              !isArchived &&
+              canEdit && (
+                <Button component={Link} to="/filters/new" leftSection={<IconPlus size={16} />}>
+                  New filter
+                </Button>
+              )
+            }
+            testId="filters-empty"
+          />
+        }
+      >
+        {() => (
+          <Card withBorder padding={0}>
+            <Table.ScrollContainer minWidth={900}>
+              <Table verticalSpacing="sm" highlightOnHover data-testid="filters-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Criteria</Table.Th>
+                    <Table.Th>Sites</Table.Th>
+                    <Table.Th>Updated</Table.Th>
+                    {canEdit && <Table.Th w={48} aria-label="Actions" />}
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Card>
-      )}
+                </Table.Thead>
+                <Table.Tbody>
+                  {list.map((filter) => (
+                    <Table.Tr key={filter.id} data-testid="filter-row" data-filter-name={filter.name}>
+                      <Table.Td maw={280}>
+                        <Anchor component={Link} to={`/filters/${filter.id}`} fw={500} size="sm" data-testid="filter-name">
+                          {filter.name}
+                        </Anchor>
+                        {filter.description && (
+                          <Text size="xs" c="dimmed" lineClamp={2}>
+                            {filter.description}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td maw={480}>
+                        <Text size="sm" lineClamp={2} ff="monospace" fz="xs">
+                          {describeCriteria(fromCriteria(filter.criteria))}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" tt="none" color="gray">
+                          {SITE_MODE_LABELS[filter.site_mode]}
+                          {filter.site_mode === 'global' ? '' : ` (${filter.site_ids.length})`}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                        <Text size="sm">{formatDateTime(filter.updated_at)}</Text>
+                        {filter.last_edited_by && (
+                          <Text size="xs" c="dimmed">
+                            by {filter.last_edited_by}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      {canEdit && (
+                        <Table.Td>
+                          <Menu position="bottom-end" withinPortal shadow="md" width={200}>
+                            <Menu.Target>
+                              <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${filter.name}`} data-testid="filter-actions">
+                                <IconDots size={18} />
+                              </ActionIcon>
+                            </Menu.Target>
+                            <Menu.Dropdown>
+                              <Menu.Item leftSection={<IconCopy size={16} />} onClick={() => clone.mutate(filter)} data-testid="filter-clone">
+                                Clone
+                              </Menu.Item>
+                              <Menu.Item
+                                leftSection={filter.archived ? <IconArchiveOff size={16} /> : <IconArchive size={16} />}
+                                onClick={() => archive.mutate({ filter, isArchiving: !filter.archived })}
+                                data-testid={filter.archived ? 'filter-unarchive' : 'filter-archive'}
+                              >
+                                {filter.archived ? 'Unarchive' : 'Archive'}
+                              </Menu.Item>
+                              <Menu.Divider />
+                              <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setToDelete(filter)} data-testid="filter-delete">
+                                Delete
+                              </Menu.Item>
+                            </Menu.Dropdown>
+                          </Menu>
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          </Card>
+        )}
+      </QueryStates>
 
       <ConfirmDialog
         opened={toDelete !== null}

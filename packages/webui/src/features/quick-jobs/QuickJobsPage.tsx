@@ -5,7 +5,7 @@ import { IconPlayerPlay } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../shared/format-date-time';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { QuickJobLauncher } from './QuickJobLauncher';
@@ -31,50 +31,54 @@ export function QuickJobsPage() {
           <QuickJobLauncher opened={launching} onClose={() => setLaunching(false)} targets={{ hostnames: hosts }} targetLabel={hosts.length === 1 ? hosts[0]! : `${hosts.length} devices`} />
         </Group>
       )}
-      {jobs.isPending ? (
-        <TableSkeleton testId="quick-jobs-loading" />
-      ) : jobs.isError ? (
-        <LoadError title="Could not load quick jobs" error={jobs.error} onRetry={() => void jobs.refetch()} isRetrying={jobs.isFetching} testId="quick-jobs-error" />
-      ) : rows.length === 0 ? (
-        <EmptyList icon={<IconPlayerPlay size={28} stroke={1.5} />} title="No quick jobs yet" description="Run a script on devices from here or from a device's page." testId="quick-jobs-empty" />
-      ) : (
-        <Card withBorder padding={0}>
-          <Table striped highlightOnHover data-testid="quick-jobs-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Script</Table.Th>
-                <Table.Th>Started</Table.Th>
-                <Table.Th>By</Table.Th>
-                <Table.Th>Targets</Table.Th>
-                <Table.Th>Status</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((job) => (
-                <Table.Tr key={job.quick_job_id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/quick-jobs/${job.quick_job_id}`}>
-                      {job.script_name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{formatDateTime(job.created_at)}</Table.Td>
-                  <Table.Td>{job.created_by_name}</Table.Td>
-                  <Table.Td>{job.target_count}</Table.Td>
-                  <Table.Td>
-                    {job.finished_at === null ? <Text size="sm">Running…</Text> : null}
-                    <QuickJobCountBadges counts={job.counts} />
-                  </Table.Td>
+      <QueryStates
+        query={jobs}
+        testId="quick-jobs"
+        errorTitle="Could not load quick jobs"
+        isEmpty={() => rows.length === 0}
+        empty={
+          <EmptyList icon={<IconPlayerPlay size={28} stroke={1.5} />} title="No quick jobs yet" description="Run a script on devices from here or from a device's page." testId="quick-jobs-empty" />
+        }
+      >
+        {() => (
+          <Card withBorder padding={0}>
+            <Table striped highlightOnHover data-testid="quick-jobs-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Script</Table.Th>
+                  <Table.Th>Started</Table.Th>
+                  <Table.Th>By</Table.Th>
+                  <Table.Th>Targets</Table.Th>
+                  <Table.Th>Status</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {jobs.hasNextPage && (
-            <Button variant="subtle" m="sm" onClick={() => void jobs.fetchNextPage()} loading={jobs.isFetchingNextPage}>
-              Load more
-            </Button>
-          )}
-        </Card>
-      )}
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((job) => (
+                  <Table.Tr key={job.quick_job_id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/quick-jobs/${job.quick_job_id}`}>
+                        {job.script_name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(job.created_at)}</Table.Td>
+                    <Table.Td>{job.created_by_name}</Table.Td>
+                    <Table.Td>{job.target_count}</Table.Td>
+                    <Table.Td>
+                      {job.finished_at === null ? <Text size="sm">Running…</Text> : null}
+                      <QuickJobCountBadges counts={job.counts} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {jobs.hasNextPage && (
+              <Button variant="subtle" m="sm" onClick={() => void jobs.fetchNextPage()} loading={jobs.isFetchingNextPage}>
+                Load more
+              </Button>
+            )}
+          </Card>
+        )}
+      </QueryStates>
     </Stack>
   );
 }

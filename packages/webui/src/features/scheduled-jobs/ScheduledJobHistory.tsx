@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiErrorAlert } from '../../shared/ApiErrorAlert';
 import { formatDateTime } from '../../shared/format-date-time';
-import { LoadError, TableSkeleton } from '../../shared/ListStates';
+import { LoadError, QueryStates, TableSkeleton } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { describeSchedule } from './schedule-form';
@@ -55,58 +55,62 @@ export function ScheduledJobHistory() {
         }
       />
       {rerun.error && <ApiErrorAlert error={rerun.error} title="Could not start a run" />}
-      {occurrences.isPending ? (
-        <TableSkeleton testId="occurrences-loading" />
-      ) : occurrences.isError ? (
-        <LoadError title="Could not load the history" error={occurrences.error} onRetry={() => void occurrences.refetch()} testId="occurrences-error" />
-      ) : occurrences.data.occurrences.length === 0 ? (
-        <Text c="dimmed" data-testid="occurrences-empty">
-          No runs yet.
-        </Text>
-      ) : (
-        <Card withBorder padding={0}>
-          <Table highlightOnHover data-testid="occurrences-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Scheduled for</Table.Th>
-                <Table.Th>Trigger</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Devices</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {occurrences.data.occurrences.map((o) => (
-                <Table.Tr key={o.id} style={{ cursor: 'pointer' }} bg={o.id === selected ? 'var(--mantine-color-blue-light)' : undefined} onClick={() => setSelected(o.id)} data-testid="occurrence-row">
-                  <Table.Td>{formatDateTime(o.scheduled_for)}</Table.Td>
-                  <Table.Td>
-                    {o.trigger}
-                    {o.missed_count > 0 ? ` (${o.missed_count} missed)` : ''}
-                  </Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={o.status} />
-                    {o.skip_reason && (
-                      <Text span size="xs" c="dimmed" ml="xs">
-                        {o.skip_reason}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {Object.entries(o.counts)
-                        .filter(([k]) => k !== 'total')
-                        .map(([k, n]) => (
-                          <Badge key={k} variant="outline" size="sm">
-                            {k} {n}
-                          </Badge>
-                        ))}
-                    </Group>
-                  </Table.Td>
+      <QueryStates
+        query={occurrences}
+        testId="occurrences"
+        errorTitle="Could not load the history"
+        isEmpty={(data) => data.occurrences.length === 0}
+        empty={
+          <Text c="dimmed" data-testid="occurrences-empty">
+            No runs yet.
+          </Text>
+        }
+      >
+        {(data) => (
+          <Card withBorder padding={0}>
+            <Table highlightOnHover data-testid="occurrences-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Scheduled for</Table.Th>
+                  <Table.Th>Trigger</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Devices</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Card>
-      )}
+              </Table.Thead>
+              <Table.Tbody>
+                {data.occurrences.map((o) => (
+                  <Table.Tr key={o.id} style={{ cursor: 'pointer' }} bg={o.id === selected ? 'var(--mantine-color-blue-light)' : undefined} onClick={() => setSelected(o.id)} data-testid="occurrence-row">
+                    <Table.Td>{formatDateTime(o.scheduled_for)}</Table.Td>
+                    <Table.Td>
+                      {o.trigger}
+                      {o.missed_count > 0 ? ` (${o.missed_count} missed)` : ''}
+                    </Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={o.status} />
+                      {o.skip_reason && (
+                        <Text span size="xs" c="dimmed" ml="xs">
+                          {o.skip_reason}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {Object.entries(o.counts)
+                          .filter(([k]) => k !== 'total')
+                          .map(([k, n]) => (
+                            <Badge key={k} variant="outline" size="sm">
+                              {k} {n}
+                            </Badge>
+                          ))}
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        )}
+      </QueryStates>
       {selected && (
         <Card withBorder data-testid="device-runs">
           <Text fw={500} mb="sm">

@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { ApiErrorAlert } from '../../shared/ApiErrorAlert';
 import { formatDateTime } from '../../shared/format-date-time';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { describeSchedule } from './schedule-form';
@@ -48,48 +48,52 @@ export function ScheduledJobsPage() {
         }
       />
       {toggle.error && <ApiErrorAlert error={toggle.error} title="Could not change the job" />}
-      {jobs.isPending ? (
-        <TableSkeleton testId="scheduled-jobs-loading" />
-      ) : jobs.isError ? (
-        <LoadError title="Could not load scheduled jobs" error={jobs.error} onRetry={() => void jobs.refetch()} testId="scheduled-jobs-error" />
-      ) : jobs.data.jobs.length === 0 ? (
-        <EmptyList icon={<IconCalendarTime size={28} />} title="No scheduled jobs yet" description="Schedule an assembly to run on devices, sites or the whole fleet." testId="scheduled-jobs-empty" />
-      ) : (
-        <Card withBorder padding={0}>
-          <Table highlightOnHover data-testid="scheduled-jobs-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Schedule</Table.Th>
-                <Table.Th>Next run</Table.Th>
-                <Table.Th>Last run</Table.Th>
-                <Table.Th>Enabled</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {jobs.data.jobs.map((job) => (
-                <Table.Tr key={job.id} style={{ cursor: 'pointer' }} onClick={() => void navigate(String(job.id))} data-testid="scheduled-job-row">
-                  <Table.Td>
-                    <Text fw={500}>{job.name}</Text>
-                  </Table.Td>
-                  <Table.Td>{describeSchedule(job.schedule)}</Table.Td>
-                  <Table.Td>{job.next_occurrence_at ? formatDateTime(job.next_occurrence_at) : job.state === 'completed' ? 'Completed' : '—'}</Table.Td>
-                  <Table.Td>{job.last_occurrence ? <StatusBadge status={job.last_occurrence.status} /> : <Text c="dimmed">Never</Text>}</Table.Td>
-                  <Table.Td onClick={(e) => e.stopPropagation()}>
-                    <Switch
-                      checked={job.enabled}
-                      disabled={!canManage || toggle.isPending}
-                      onChange={(e) => toggle.mutate({ id: job.id, enabled: e.currentTarget.checked })}
-                      aria-label={`Enable ${job.name}`}
-                      data-testid="scheduled-job-enabled"
-                    />
-                  </Table.Td>
+      <QueryStates
+        query={jobs}
+        testId="scheduled-jobs"
+        errorTitle="Could not load scheduled jobs"
+        isEmpty={(data) => data.jobs.length === 0}
+        empty={
+          <EmptyList icon={<IconCalendarTime size={28} />} title="No scheduled jobs yet" description="Schedule an assembly to run on devices, sites or the whole fleet." testId="scheduled-jobs-empty" />
+        }
+      >
+        {(data) => (
+          <Card withBorder padding={0}>
+            <Table highlightOnHover data-testid="scheduled-jobs-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Schedule</Table.Th>
+                  <Table.Th>Next run</Table.Th>
+                  <Table.Th>Last run</Table.Th>
+                  <Table.Th>Enabled</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Card>
-      )}
+              </Table.Thead>
+              <Table.Tbody>
+                {data.jobs.map((job) => (
+                  <Table.Tr key={job.id} style={{ cursor: 'pointer' }} onClick={() => void navigate(String(job.id))} data-testid="scheduled-job-row">
+                    <Table.Td>
+                      <Text fw={500}>{job.name}</Text>
+                    </Table.Td>
+                    <Table.Td>{describeSchedule(job.schedule)}</Table.Td>
+                    <Table.Td>{job.next_occurrence_at ? formatDateTime(job.next_occurrence_at) : job.state === 'completed' ? 'Completed' : '—'}</Table.Td>
+                    <Table.Td>{job.last_occurrence ? <StatusBadge status={job.last_occurrence.status} /> : <Text c="dimmed">Never</Text>}</Table.Td>
+                    <Table.Td onClick={(e) => e.stopPropagation()}>
+                      <Switch
+                        checked={job.enabled}
+                        disabled={!canManage || toggle.isPending}
+                        onChange={(e) => toggle.mutate({ id: job.id, enabled: e.currentTarget.checked })}
+                        aria-label={`Enable ${job.name}`}
+                        data-testid="scheduled-job-enabled"
+                      />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        )}
+      </QueryStates>
     </Stack>
   );
 }

@@ -6,7 +6,7 @@ import { IconBuildingCommunity, IconPlus, IconTrash } from '@tabler/icons-react'
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { AutoApprovalDialog } from './AutoApprovalDialog';
@@ -90,47 +90,45 @@ export function SitesPage() {
         </Text>
       )}
 
-      {sites.isPending ? (
-        <TableSkeleton testId="sites-loading" />
-      ) : sites.isError ? (
-        <LoadError
-          title="Could not load the sites"
-          error={sites.error}
-          onRetry={() => void sites.refetch()}
-          isRetrying={sites.isFetching}
-          testId="sites-error"
-        />
-      ) : list.length === 0 ? (
-        <EmptyList
-          icon={<IconBuildingCommunity size={28} stroke={1.5} />}
-          title="No sites yet"
-          description={
-            canManage
-              ? 'Create a site to get an enrolment code for your first agents.'
-              : 'No site is assigned to you yet. Ask an admin for access.'
-          }
-          action={
-            canManage && (
-              <Button leftSection={<IconPlus size={16} />} onClick={() => setIsCreating(true)}>
-                New site
-              </Button>
-            )
-          }
-          testId="sites-empty"
-        />
-      ) : (
-        <Card withBorder padding={0}>
-          <SiteTable
-            sites={list}
-            canManage={canManage}
-            selected={selected}
-            onSelectedChange={setSelected}
-            revealed={revealed}
-            onToggleReveal={(id) => reveal(id)}
-            onAction={(action, site) => (action === 'delete' ? setToDelete([site]) : setDialog({ action, site }))}
+      <QueryStates
+        query={sites}
+        testId="sites"
+        errorTitle="Could not load the sites"
+        isEmpty={() => list.length === 0}
+        empty={
+          <EmptyList
+            icon={<IconBuildingCommunity size={28} stroke={1.5} />}
+            title="No sites yet"
+            description={
+              canManage
+                ? 'Create a site to get an enrolment code for your first agents.'
+                : 'No site is assigned to you yet. Ask an admin for access.'
+            }
+            action={
+              canManage && (
+                <Button leftSection={<IconPlus size={16} />} onClick={() => setIsCreating(true)}>
+                  New site
+                </Button>
+              )
+            }
+            testId="sites-empty"
           />
-        </Card>
-      )}
+        }
+      >
+        {() => (
+          <Card withBorder padding={0}>
+            <SiteTable
+              sites={list}
+              canManage={canManage}
+              selected={selected}
+              onSelectedChange={setSelected}
+              revealed={revealed}
+              onToggleReveal={(id) => reveal(id)}
+              onAction={(action, site) => (action === 'delete' ? setToDelete([site]) : setDialog({ action, site }))}
+            />
+          </Card>
+        )}
+      </QueryStates>
 
       <CreateSiteDialog
         opened={isCreating}

@@ -6,7 +6,7 @@ import { IconCircleCheck, IconUserPlus, IconUsers } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
-import { EmptyList, LoadError, TableSkeleton } from '../../shared/ListStates';
+import { EmptyList, QueryStates } from '../../shared/ListStates';
 import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { useStepUp } from '../auth/step-up';
@@ -73,28 +73,26 @@ export function UsersPage() {
         </Alert>
       )}
 
-      {users.isPending ? (
-        <TableSkeleton testId="users-loading" />
-      ) : users.isError ? (
-        <LoadError
-          title="Could not load the users"
-          error={users.error}
-          onRetry={() => void users.refetch()}
-          isRetrying={users.isFetching}
-          testId="users-error"
-        />
-      ) : users.data.users.length === 0 ? (
-        <EmptyList
-          icon={<IconUsers size={28} stroke={1.5} />}
-          title="No users"
-          description="Nobody can sign in yet."
-          testId="users-empty"
-        />
-      ) : (
-        <Card withBorder padding={0}>
-          <UserTable users={users.data.users} myId={me.id} onAction={(action, user) => setDialog({ action, user })} />
-        </Card>
-      )}
+      <QueryStates
+        query={users}
+        testId="users"
+        errorTitle="Could not load the users"
+        isEmpty={(data) => data.users.length === 0}
+        empty={
+          <EmptyList
+            icon={<IconUsers size={28} stroke={1.5} />}
+            title="No users"
+            description="Nobody can sign in yet."
+            testId="users-empty"
+          />
+        }
+      >
+        {(data) => (
+          <Card withBorder padding={0}>
+            <UserTable users={data.users} myId={me.id} onAction={(action, user) => setDialog({ action, user })} />
+          </Card>
+        )}
+      </QueryStates>
 
       <CreateUserDialog
         opened={isCreating}
