@@ -1,6 +1,6 @@
 // The danger zone: an Aegis force reset (security.md §3.7) destroys every protected secret. It needs
 // the typed phrase and the admin's own password; afterwards the engine is back at its setup gate.
-import { Button, Card, Code, Group, List, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, List, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { IconAlertOctagon } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
@@ -9,6 +9,7 @@ import { ApiErrorAlert } from '../../shared/ApiErrorAlert';
 import { BOOTSTRAP_STATE_KEY, forgetOperator } from '../auth/auth-queries';
 import { useStepUp } from '../auth/step-up';
 import { FORCE_RESET_PHRASE, forceResetAegis } from './aegis-api';
+import { TypeToConfirmInput } from '../../shared/TypeToConfirmInput';
 
 const DESTROYED: readonly string[] = [
   'Every secret protected by Aegis: every user’s password, authenticator seeds, every credential’s secrets, the engine’s job-signing key, and the stored site enrolment codes (the codes keep working but cannot be shown again).',
@@ -66,20 +67,16 @@ export function ForceResetCard() {
       </List>
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
-          <TextInput
-            label={
-              <>
-                Type <Code>{FORCE_RESET_PHRASE}</Code> to confirm
-              </>
-            }
+          <TypeToConfirmInput
+            expected={FORCE_RESET_PHRASE}
             value={phrase}
-            onChange={(event) => {
-              setPhrase(event.currentTarget.value);
+            onChange={(value) => {
+              setPhrase(value);
               reset.reset();
             }}
             error={phraseError}
-            autoComplete="off"
-            data-testid="aegis-force-reset-phrase"
+            isAutoFocused={false}
+            testId="aegis-force-reset-phrase"
           />
           <PasswordInput
             label="Your password"

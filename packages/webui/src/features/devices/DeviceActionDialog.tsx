@@ -1,7 +1,7 @@
 // Confirms a containment action on one device. Quarantine and its release take an optional reason;
 // revoke, retire and purge cannot be undone from here, so they ask for the device's name typed out.
 import type { DeviceListItem } from '@borealis/protocol';
-import { Button, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiErrorAlert } from '../../shared/ApiErrorAlert';
@@ -9,6 +9,7 @@ import { useRetained } from '../../shared/use-retained';
 import type { RowAction } from './DeviceRowMenu';
 import { purgeDevice, runDeviceAction } from './devices-api';
 import { DEVICES_KEY } from './devices-queries';
+import { TypeToConfirmInput } from '../../shared/TypeToConfirmInput';
 
 export interface DeviceActionTarget {
   readonly action: RowAction;
@@ -113,20 +114,14 @@ function ActionForm({ target, onClose, onDone }: { readonly target: DeviceAction
           />
         )}
         {isTyped && (
-          <TextInput
-            label={
-              <>
-                Type <Code>{device.hostname}</Code> to confirm
-              </>
-            }
+          <TypeToConfirmInput
+            expected={device.hostname}
             value={typed}
-            onChange={(event) => {
-              setTyped(event.currentTarget.value);
+            onChange={(value) => {
+              setTyped(value);
               mutation.reset();
             }}
-            autoComplete="off"
-            data-autofocus
-            data-testid="device-action-confirm-input"
+            testId="device-action-confirm-input"
           />
         )}
         <ApiErrorAlert error={mutation.error} />

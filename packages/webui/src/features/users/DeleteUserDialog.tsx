@@ -1,7 +1,7 @@
 // Delete a user, confirmed by typing their user name. Deleting yourself and the last admin are
 // refused by the engine (409); the message says which.
 import type { User } from '@borealis/protocol';
-import { Button, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useRetained } from '../../shared/use-retained';
@@ -10,6 +10,7 @@ import type { UserDialogProps } from './user-dialog';
 import { UserActionError } from './UserActionError';
 import { deleteUser } from './users-api';
 import { USERS_KEY } from './users-queries';
+import { TypeToConfirmInput } from '../../shared/TypeToConfirmInput';
 
 export function DeleteUserDialog({ user, onClose, onDone }: UserDialogProps) {
   const { shown, onExited } = useRetained(user);
@@ -45,20 +46,14 @@ function DeleteUserForm({ user, onClose, onDone }: { readonly user: User } & Omi
           <b>{user.username}</b> is deleted with their second factors, sessions and site assignments, and cannot sign
           in again. Their entries in the audit trail stay. This cannot be undone.
         </Text>
-        <TextInput
-          label={
-            <>
-              Type <Code>{user.username}</Code> to confirm
-            </>
-          }
+        <TypeToConfirmInput
+          expected={user.username}
           value={typed}
-          onChange={(event) => {
-            setTyped(event.currentTarget.value);
+          onChange={(value) => {
+            setTyped(value);
             remove.reset();
           }}
-          autoComplete="off"
-          data-autofocus
-          data-testid="user-delete-confirm-input"
+          testId="user-delete-confirm-input"
         />
         <UserActionError error={remove.error} />
         <Group justify="flex-end" gap="sm">
