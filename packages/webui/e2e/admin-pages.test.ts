@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ENROLLMENT_CODE_PATTERN } from '@borealis/protocol';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 import { ADMIN, bootstrapOverHttp, PASSPHRASE, totpNow } from './operator';
 
 const SHOTS = 'test-results';
@@ -34,15 +34,6 @@ describe('admin pages in Chromium', () => {
   /** Chromium logs every 4xx answer as a console error; those this file provokes are checked apart. */
   const refusals: string[] = [];
 
-  const watch = (p: Page) => {
-    p.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const refused = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
-      if (refused) refusals.push(`${refused[1]} ${new URL(msg.location().url).pathname}`);
-      else problems.push(msg.text());
-    });
-    p.on('pageerror', (err) => problems.push(err.message));
-  };
   /** Screenshots wait for dialogs to finish fading in or out. */
   const shot = async (p: Page, name: string) => {
     await p.waitForFunction(() =>
@@ -82,10 +73,7 @@ describe('admin pages in Chromium', () => {
     const admin = await bootstrapOverHttp(t.url!, t.home);
     adminCookies = admin.cookies;
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
-    page = await context.newPage();
-    watch(page);
+    page = await openSignedInPage(browser, t.url!, admin.cookies, { problems, refusals });
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {
@@ -358,10 +346,7 @@ describe('admin pages in Chromium', () => {
     const enrolment = (await (await post('/api/auth/mfa/totp/setup', { pending_token: login.pending_token })).json()) as { secret: string };
     const signedIn = await post('/api/auth/mfa/totp/confirm', { pending_token: login.pending_token, code: totpNow(enrolment.secret).code });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addCookies(cookiesOf(signedIn).map((cookie) => ({ ...cookie, url: t.url! })));
-    const viewer = await context.newPage();
-    watch(viewer);
+    const viewer = await openSignedInPage(browser, t.url!, cookiesOf(signedIn), { problems, refusals }, { viewport: { width: 1280, height: 800 } });
     await viewer.goto(`${t.url}/sites`);
     await viewer.getByTestId('sites-table').waitFor();
     const links = (await viewer.locator('nav a').allTextContents()).map((l) => l.trim());
@@ -375,7 +360,7 @@ describe('admin pages in Chromium', () => {
 
     await viewer.goto(`${t.url}/users`);
     await viewer.getByTestId('not-found').waitFor();
-    await context.close();
+    await viewer.context().close();
   });
 
   it('force reset: needs the exact phrase, then destroys the secrets and returns to the setup gate', async () => {

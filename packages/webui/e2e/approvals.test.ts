@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { EnrollPollResponseSchema } from '@borealis/protocol/agent';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
 import { createTestAgent, fetchTransport, type TestAgent } from '@borealis/engine/testing/agent';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 import { bootstrapOverHttp } from './operator';
 
 const SHOTS = 'test-results';
@@ -50,10 +50,7 @@ describe('approvals in Chromium', () => {
     cookies = admin.cookies;
     code = String((await asAdmin('POST', '/api/sites', { name: SITE })).enrollment_code);
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(err.message));
+    page = await openSignedInPage(browser, t.url!, admin.cookies, { problems });
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Assembly, AssemblyRevision } from '@borealis/protocol';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 import { bootstrapOverHttp } from './operator';
 
 const SHOTS = 'test-results';
@@ -37,16 +37,7 @@ describe('assemblies in Chromium', () => {
     t = await startTestEngine({ dialect: 'pglite', listen: true });
     cookies = (await bootstrapOverHttp(t.url!, t.home)).cookies;
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies(cookies.map((cookie) => ({ ...cookie, url: t.url! })));
-    page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const refused = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
-      if (refused) refusals.push(`${refused[1]} ${new URL(msg.location().url).pathname}`);
-      else problems.push(msg.text());
-    });
-    page.on('pageerror', (err) => problems.push(err.message));
+    page = await openSignedInPage(browser, t.url!, cookies, { problems, refusals });
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {

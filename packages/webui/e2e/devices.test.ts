@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 import { bootstrapOverHttp } from './operator';
 
 const SHOTS = 'test-results';
@@ -156,10 +156,7 @@ describe('device pages in Chromium', () => {
     const site = (await api('POST', '/api/sites', { name: 'Oslo office' })) as { id: number };
     siteId = site.id;
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(err.message));
+    page = await openSignedInPage(browser, t.url!, admin.cookies, { problems });
     page.on('console', (msg) => {
       if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(msg.text());
     });

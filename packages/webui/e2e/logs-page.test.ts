@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 import { bootstrapOverHttp } from './operator';
 
 describe('Logs page in Chromium', () => {
@@ -18,10 +18,7 @@ describe('Logs page in Chromium', () => {
     t = await startTestEngine({ dialect: 'pglite', listen: true });
     const admin = await bootstrapOverHttp(t.url!, t.home);
     browser = await launchBrowser();
-    const context = await browser.newContext();
-    await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(err.message));
+    page = await openSignedInPage(browser, t.url!, admin.cookies, { problems });
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
 import { TestAgent } from '@borealis/engine/testing/device-agent';
 import { insertAssembly, JobAgent, until } from '@borealis/engine/testing/quick-jobs';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 import { bootstrapOverHttp } from './operator';
 
 const SHOTS = 'test-results';
@@ -27,10 +27,7 @@ describe('scheduled jobs in Chromium', () => {
     await insertAssembly(t, { name: 'Disk usage check', script: 'df -h /\n', variables: [] });
     runner = await JobAgent.connect(t, await TestAgent.create(t, { hostname: 'web-01' }));
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, timezoneId: 'UTC' });
-    await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(err.message));
+    page = await openSignedInPage(browser, t.url!, admin.cookies, { problems }, { viewport: { width: 1440, height: 1000 }, timezoneId: 'UTC' });
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ENGINE_VERSION } from '@borealis/engine';
 import { startTestEngine, type TestEngine } from '@borealis/engine/testing';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 import { bootstrapOverHttp } from './operator';
 
 describe('Server page in Chromium', () => {
@@ -20,13 +20,11 @@ describe('Server page in Chromium', () => {
     t = await startTestEngine({ dialect: 'pglite', listen: true });
     const admin = await bootstrapOverHttp(t.url!, t.home);
     browser = await launchBrowser();
-    const context = await browser.newContext();
-    await context.addCookies(admin.cookies.map((cookie) => ({ ...cookie, url: t.url! })));
-    page = await context.newPage();
+    page = await openSignedInPage(browser, t.url!, admin.cookies, { problems });
+    // Every console error counts here, refused requests included.
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(msg.text());
     });
-    page.on('pageerror', (err) => problems.push(err.message));
   });
   afterAll(async () => {
     await browser?.close();
