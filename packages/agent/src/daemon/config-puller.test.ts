@@ -1,98 +1,65 @@
-// §4.5 config pulls over real HTTPS: If-None-Match with the held revision (304 keeps it), a new
-// revision from an ack is pulled after U(0, 30 s), and at most once per 60 s.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// §4.5 config pulls against the real engine over TLS: a revision named by an ack is pulled after
+// U(0, 30 s) without If-None-Match, the held revision is sent as If-None-Match (304 keeps it), and a
+// changed device config is pulled again no sooner than 60 s after the last pull.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentConfig } from '@borealis/protocol/agent';
 import { makeAgentRoot, removeAgentRoots } from '../../test/agent-root';
-import { startHttpsStub, type HttpsStub } from '../../test/https-stub';
+import { recordingHttp, startEnrolledEngine, type EnrolledEngine } from '../../test/enrolled-engine';
 import { manualRuntime } from '../../test/seeded-runtime';
-import { makeTestPki, type TestPki } from '../../test/tls-fixtures';
 import { createDeviceSession } from '../auth/device-session';
-import { deviceKeyFromIdentity, generateIdentity } from '../identity/device-key';
 import { silentLog } from '../runtime/agent-log';
-import { createAgentClock } from '../runtime/clock-offset';
-import { createAgentStore } from '../state/agent-store';
-import { createAgentHttp } from '../transport/agent-http';
 import { createConfigPuller, PULL_MIN_GAP_MS } from './config-puller';
 
-let pki: TestPki;
-let stub: HttpsStub;
-let revision = 'r1';
-const config = (rev: string) => ({
-  revision: rev,
-  heartbeat_interval_s: 30,
-  heartbeat_jitter_s: 5,
-  inventory_check_interval_s: 300,
-  software_interval_s: 3600,
-  full_inventory_interval_s: 86_400,
-  job_output_max_bytes: 1_048_576,
-  max_concurrent_jobs: 4,
-  log_level: 'info',
-  roles: { remote_shell: { enabled: false, pty: false }, vpn: { mode: 'disabled' }, vnc: { enabled: false } },
-  release_channel: 'stable',
-  trust: {},
-  signing_keys: [],
-});
+let e: EnrolledEngine;
 
 beforeAll(async () => {
-  pki = makeTestPki();
-  stub = await startHttpsStub({ key: pki.serverKey, cert: pki.serverCert }, (r) =>
-    r.headers['if-none-match'] === `"${revision}"` ? { status: 304 } : { status: 200, body: config(revision), headers: { etag: `"${revision}"` } },
-  );
-});
+  e = await startEnrolledEngine(makeAgentRoot());
+}, 120_000);
 afterAll(async () => {
-  await stub.close();
-  pki.remove();
+  await e?.close();
+  removeAgentRoots();
 });
-afterEach(removeAgentRoots);
 
 describe('config pulls (§4.5)', () => {
   it('sends If-None-Match, keeps the copy on 304, and spreads and limits pulls', async () => {
-    const identity = generateIdentity();
-    const store = createAgentStore({ paths: makeAgentRoot() });
-    const serverUrl = `https://127.0.0.1:${stub.port}`;
-    const trust = { mode: 'ca' as const, engine_ca_pem: pki.caPem };
-    await store.update(() => ({
-      schema_version: 1,
-      server_url: serverUrl,
-      identity,
-      trust,
-      agent: { guid: 'A1B2C3D4-0000-4000-8000-000000000001' },
-      tokens: { access_token: 'a', access_expires_at: new Date(Date.now() + 800_000).toISOString(), refresh_token: 'r', refresh_expires_at: new Date(Date.now() + 86_400_000).toISOString() },
-    }));
+    const http = recordingHttp(e.http);
+    const pulls = () => http.sent.filter((r) => r.path === '/api/agent/config');
     const runtime = manualRuntime(12, Date.now());
-    const clock = createAgentClock({ now: Date.now });
-    const http = createAgentHttp({ serverUrl, trust, privateKey: deviceKeyFromIdentity(identity).privateKey, clock });
-    const session = await createDeviceSession({ http, store, clock, runtime, log: silentLog });
-    const applied: string[] = [];
-    const puller = createConfigPuller({ session, runtime, log: silentLog, apply: (c) => applied.push(c.revision), onLifecycleError: () => undefined });
+    const session = await createDeviceSession({ http, store: e.store, clock: e.clock, runtime, log: silentLog });
+    const applied: AgentConfig[] = [];
+    const puller = createConfigPuller({ session, runtime, log: silentLog, apply: (c) => applied.push(c), onLifecycleError: () => undefined });
 
-    // An ack names r1: nothing happens at once; within 30 s the pull runs.
-    puller.noteRevision('r1');
-    expect(stub.seen).toHaveLength(0);
+    // An ack names a revision this agent does not hold: nothing happens at once; within 30 s the pull runs.
+    puller.noteRevision('from-the-ack');
+    expect(pulls()).toHaveLength(0);
     await runtime.advance(30_000);
     await until(() => applied.length === 1);
-    expect(applied).toEqual(['r1']);
-    expect(stub.seen[0]?.headers['if-none-match']).toBeUndefined();
+    const first = applied[0]!;
+    expect(pulls()[0]).toMatchObject({ method: 'GET', status: 200 });
+    expect(pulls()[0]?.headers['if-none-match']).toBeUndefined();
+    expect(first.heartbeat_interval_s).toBeGreaterThan(0);
 
-    // The same revision again: no pull. A direct pull sends If-None-Match and a 304 keeps r1.
-    puller.noteRevision('r1');
+    // The held revision again: no pull. A direct pull sends If-None-Match and the engine's 304 keeps it.
+    puller.noteRevision(first.revision);
     await runtime.advance(60_000);
-    expect(stub.seen).toHaveLength(1);
+    expect(pulls()).toHaveLength(1);
     await puller.pullNow();
-    expect(stub.seen[1]?.headers['if-none-match']).toBe('"r1"');
-    expect(puller.revision()).toBe('r1');
-    expect(applied).toEqual(['r1']);
+    expect(pulls()[1]).toMatchObject({ status: 304, headers: { 'if-none-match': `"${first.revision}"` } });
+    expect(puller.revision()).toBe(first.revision);
+    expect(applied).toHaveLength(1);
 
-    // r2 right after a pull: not before 60 s have passed since it.
-    revision = 'r2';
-    puller.noteRevision('r2');
+    // An operator changes this device's config right after that pull: not pulled before 60 s have passed since it.
+    await e.t.engine.ctx.db.updateTable('devices').set({ agent_config: JSON.stringify({ heartbeat_interval_s: first.heartbeat_interval_s + 15 }) }).where('guid', '=', e.rowGuid).execute();
+    puller.noteRevision('changed-by-the-operator');
     await runtime.advance(PULL_MIN_GAP_MS - 1000);
-    expect(stub.seen).toHaveLength(2);
+    expect(pulls()).toHaveLength(2);
     await runtime.advance(2000);
     await until(() => applied.length === 2);
-    expect(applied).toEqual(['r1', 'r2']);
+    expect(applied[1]!.revision).not.toBe(first.revision);
+    expect(applied[1]!.heartbeat_interval_s).toBe(first.heartbeat_interval_s + 15);
+    expect(puller.revision()).toBe(applied[1]!.revision);
     puller.stop();
-    http.close();
-  });
+  }, 60_000);
 });
 
 async function until(check: () => boolean): Promise<void> {
