@@ -43,11 +43,15 @@ describe('automation journey with the real agent in Chromium', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'borealis-automation-e2e-'));
-    const bundle = (await buildAgentBundle({ outfile: join(work, 'borealis-agent.mjs') })).outfile;
     home = makeHome();
     const port = await freePort();
     url = `https://127.0.0.1:${port}`;
-    t = await startTestEngine({ dialect: 'pglite', listen: true, home, clock, env: { BOREALIS_TLS: 'on', BOREALIS_PORT: String(port), BOREALIS_PUBLIC_URL: url } });
+    const [built, engine] = await Promise.all([
+      buildAgentBundle({ outfile: join(work, 'borealis-agent.mjs') }),
+      startTestEngine({ dialect: 'pglite', listen: true, home, clock, env: { BOREALIS_TLS: 'on', BOREALIS_PORT: String(port), BOREALIS_PUBLIC_URL: url } }),
+    ]);
+    const bundle = built.outfile;
+    t = engine;
     const admin = await setUpEngine(t, { ip: '127.0.0.1' });
 
     // Enrolment over the operator API (the browser side of enrolment is issue 6's journey).
