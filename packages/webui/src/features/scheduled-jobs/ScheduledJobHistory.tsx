@@ -20,7 +20,8 @@ export function ScheduledJobHistory() {
   const me = useCurrentUser();
   const queryClient = useQueryClient();
   const [selected, setSelected] = useState<string | null>(null);
-  const job = useQuery({ queryKey: [...SCHEDULED_JOBS_KEY, jobId], queryFn: ({ signal }) => getScheduledJob(jobId, { signal }) });
+  // Polled with the history: each occurrence the scheduler makes moves the header's "next".
+  const job = useQuery({ queryKey: [...SCHEDULED_JOBS_KEY, jobId], queryFn: ({ signal }) => getScheduledJob(jobId, { signal }), refetchInterval: REFRESH_MS });
   const occurrences = useQuery({ queryKey: [...SCHEDULED_JOBS_KEY, jobId, 'runs'], queryFn: ({ signal }) => listOccurrences(jobId, { signal }), refetchInterval: REFRESH_MS });
   const runs = useQuery({
     queryKey: [...SCHEDULED_JOBS_KEY, jobId, 'devices', selected],
