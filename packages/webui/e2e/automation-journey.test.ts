@@ -16,7 +16,7 @@ import { freePort, spawnAgentProcess, until, type Spawned } from '@borealis/agen
 import { makeAgentRoot, removeAgentRoots } from '@borealis/agent/testing/root';
 import { makeHome, startTestEngine, type TestEngine } from '@borealis/engine/testing';
 import { setUpEngine } from '@borealis/engine/testing/factories';
-import { launchBrowser } from './browser';
+import { launchBrowser, openSignedInPage } from './browser';
 
 const SHOTS = 'test-results';
 /** Every wait is bounded; the agent's output is attached when one runs out. */
@@ -80,10 +80,8 @@ describe('automation journey with the real agent in Chromium', () => {
 
     browser = await launchBrowser();
     // The engine's certificate comes from its own local CA, which Chromium does not know.
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, timezoneId: 'UTC', ignoreHTTPSErrors: true });
-    await context.addCookies([...admin.client.jar].map(([name, value]) => ({ name, value, url })));
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(err.message));
+    const cookies = [...admin.client.jar].map(([name, value]) => ({ name, value }));
+    page = await openSignedInPage(browser, url, cookies, { problems }, { viewport: { width: 1440, height: 1000 }, timezoneId: 'UTC', ignoreHTTPSErrors: true });
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 
