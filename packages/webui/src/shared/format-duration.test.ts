@@ -1,6 +1,6 @@
 // Behaviour of formatDuration: the two largest non-zero units, never negative or fractional.
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from './format-duration';
+import { formatDuration, formatRunTime } from './format-duration';
 
 describe('formatDuration', () => {
   it('shows seconds alone under a minute', () => {
@@ -24,5 +24,13 @@ describe('formatDuration', () => {
   it('clamps negative input and floors fractions', () => {
     expect(formatDuration(-5)).toBe('0 s');
     expect(formatDuration(59.9)).toBe('59 s');
+  });
+});
+
+describe('formatRunTime', () => {
+  it('shows milliseconds under a second, one decimal under a minute, then minutes and seconds', () => {
+    expect(formatRunTime(37)).toBe('37 ms');
+    expect(formatRunTime(1520)).toBe('1.5 s');
+    expect(formatRunTime(125_000)).toBe('2 min 5 s');
   });
 });

@@ -22,3 +22,10 @@ export function formatDuration(totalSeconds: number): string {
   }
   return parts.length > 0 ? parts.join(' ') : '0 s';
 }
+
+/** A job's run time: milliseconds under a second, one decimal under a minute, then as formatDuration. */
+export function formatRunTime(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatDuration(ms / 1000);
+}

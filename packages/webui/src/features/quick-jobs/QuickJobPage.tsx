@@ -11,8 +11,9 @@ import { PageHeader } from '../../shared/PageHeader';
 import { useCurrentUser } from '../auth/current-user';
 import { isOpen, mergeChunks, useActivity, useCancelQuickJob, useQuickJob, useQuickJobEvents, useQuickJobTargets, usePushedChunks } from './quick-jobs-queries';
 import { QuickJobCountBadges, QuickJobStatusBadge } from './QuickJobStatusBadge';
+import { formatRunTime } from '../../shared/format-duration';
 
-const durationOf = (t: QuickJobTarget) => (t.duration_ms === null ? '—' : `${(t.duration_ms / 1000).toFixed(1)} s`);
+const durationOf = (t: QuickJobTarget) => (t.duration_ms === null ? '—' : formatRunTime(t.duration_ms));
 
 export function QuickJobPage() {
   const { id = '' } = useParams();

@@ -12,6 +12,7 @@ import { useCurrentUser } from '../auth/current-user';
 import { describeSchedule } from './schedule-form';
 import { getScheduledJob, listDeviceRuns, listOccurrences, rerunScheduledJob } from './scheduled-jobs-api';
 import { SCHEDULED_JOBS_KEY, StatusBadge } from './ScheduledJobsPage';
+import { formatRunTime } from '../../shared/format-duration';
 
 const REFRESH_MS = 3000;
 
@@ -139,7 +140,7 @@ export function ScheduledJobHistory() {
                       <Text size="sm">
                         {e.component_index + 1}. {e.script_name} — {e.status}
                         {e.exit_code !== null ? ` (exit ${e.exit_code})` : ''}
-                        {e.duration_ms !== null ? ` in ${(e.duration_ms / 1000).toFixed(1)} s` : ''}
+                        {e.duration_ms !== null ? ` in ${formatRunTime(e.duration_ms)}` : ''}
                         {e.error_code ? ` · ${e.error_code}` : ''}
                       </Text>
                       {e.stdout && (
