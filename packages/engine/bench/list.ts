@@ -2,6 +2,7 @@
 // rows, metadata and software, seeded in set-based INSERTs; first page, search and mixed list
 // queries (sorts, status, saved filter, cursors) through the real HTTP stack as an admin and as a
 // site-scoped operator, while a heartbeat flush runs; p50/p99 per kind and the scoped plan's shape.
+// At the largest size the WebUI's device list is opened in Chromium: first rows, scrolling, long tasks.
 
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -13,7 +14,8 @@ import type { OperatorClient } from '../test/operator-client';
 import type { Figure, ScenarioContext } from './run';
 
 const SITES = 200;
-const SIZES = [10_000, 50_000] as const;
+/** `BENCH_LIST_SIZES=1000,5000` for a quick look; the targets are read at 50,000. */
+const SIZES: readonly number[] = process.env.BENCH_LIST_SIZES ? process.env.BENCH_LIST_SIZES.split(',').map(Number) : [10_000, 50_000];
 const FIRST_PAGE_RUNS = 100;
 const SEARCH_RUNS = 100;
 const MIXED_RUNS = 250;
@@ -141,7 +143,7 @@ async function mixed(client: Sessions, filterId: number, runs: number, rand: () 
 
 export async function listScenario(ctx: ScenarioContext): Promise<Figure[]> {
   const home = makeHome();
-  const t = await startTestEngine({ dialect: ctx.database, home, env: { BOREALIS_LOG_LEVEL: 'warn' } });
+  const t = await startTestEngine({ dialect: ctx.database, home, listen: true, env: { BOREALIS_LOG_LEVEL: 'warn' } });
   // The machine's 1-minute load when the run starts: on a shared 2-core host it explains the tails.
   const figures: Figure[] = [{ name: 'load_avg_1m', value: round(loadavg()[0] ?? 0), unit: 'runnable' }];
   try {
@@ -182,6 +184,7 @@ export async function listScenario(ctx: ScenarioContext): Promise<Figure[]> {
             { name: `${size}_${who}_mixed_p99`, value: round(percentile(mix, 99)), unit: 'ms' },
           );
         }
+        if (size === SIZES[SIZES.length - 1]) figures.push(...(await browserList(t.url!, admin.client, size)));
       } finally {
         await stopFlush();
       }
@@ -199,5 +202,54 @@ export async function listScenario(ctx: ScenarioContext): Promise<Figure[]> {
   } finally {
     await t.close();
     rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const BROWSER_PAGES = 5;
+
+/**
+ * The devices page in headless Chromium as the admin: time until the first rows show, time to scroll
+ * through BROWSER_PAGES server pages (each fetched as the scroll nears the end), and the longest task
+ * the page's main thread ran while loading and while scrolling (a task over 50 ms is a visible stall).
+ */
+async function browserList(url: string, admin: OperatorClient, size: number): Promise<Figure[]> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: process.env.BOREALIS_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addCookies([...admin.jar].map(([name, value]) => ({ name, value, url })));
+    const page = await context.newPage();
+    // A page script (the engine's tsconfig has no DOM types): the longest main-thread task seen.
+    await page.addInitScript({
+      content: `window.longestTaskMs = 0; new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longestTaskMs = Math.max(window.longestTaskMs, e.duration); }).observe({ type: 'longtask', buffered: true });`,
+    });
+    const started = performance.now();
+    await page.goto(`${url}/devices`);
+    await page.locator('[data-testid="device-row"]').first().waitFor({ timeout: 60_000 });
+    const firstRows = performance.now() - started;
+    // Start-up (parsing the bundle, first render) is one long task by nature; scrolling is what must stay smooth.
+    const longestAtLoad = Number(await page.evaluate('window.longestTaskMs'));
+    await page.evaluate('window.longestTaskMs = 0');
+    const scroller = page.getByTestId('devices-scroller');
+    const rowsWanted = BROWSER_PAGES * 100;
+    const scrollStart = performance.now();
+    for (let i = 0; i < 200; i += 1) {
+      const count = await page.getByTestId('devices-count').textContent();
+      if (Number(/(\d[\d,]*) of/.exec(count ?? '')?.[1]?.replace(/,/g, '') ?? 0) >= rowsWanted) break;
+      await scroller.evaluate((el: { scrollTop: number; scrollHeight: number }) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      await page.waitForTimeout(100);
+    }
+    const scrolled = performance.now() - scrollStart;
+    const longest = Number(await page.evaluate('window.longestTaskMs'));
+    return [
+      { name: `${size}_browser_first_rows`, value: round(firstRows), unit: 'ms' },
+      { name: `${size}_browser_scroll_${rowsWanted}_rows`, value: round(scrolled), unit: 'ms' },
+      { name: `${size}_browser_longest_task_loading`, value: round(longestAtLoad), unit: 'ms' },
+      { name: `${size}_browser_longest_task_scrolling`, value: round(longest), unit: 'ms' },
+    ];
+  } finally {
+    await browser.close();
   }
 }
