@@ -222,6 +222,11 @@ describe('a real agent enrolled, watched and restarted in Chromium', () => {
     await t!.close();
     t = undefined;
     t = await startEngine();
+    const restartedAt = Date.now();
+    let backOnlineAt = 0;
+    t.engine.ctx.security!.deviceEvents.on('presence_changed', (e) => {
+      if (e.guid.toUpperCase() === guid.toUpperCase() && e.status === 'online' && backOnlineAt === 0) backOnlineAt = Date.now();
+    });
     const nodeId = t.engine.ctx.agents!.nodeId;
     // The gate is locked after a restart (agents are not held by it); the browser unlocks it and signs in again.
     await page.goto(`${url}/devices`);
@@ -233,8 +238,9 @@ describe('a real agent enrolled, watched and restarted in Chromium', () => {
     await step('the sign-in screen', () => expect.poll(() => gate.getAttribute('data-phase'), { timeout: 15_000 }).toBe('login_required'));
     await signIn();
     await step('Online in the device list after the engine restart', () =>
-      row.locator('[data-testid="device-presence"][data-presence="online"]').waitFor({ timeout: 45_000 }),
+      row.locator('[data-testid="device-presence"][data-presence="online"]').waitFor({ timeout: 60_000 }),
     );
+    console.log(`agent journey: the agent registered with the restarted engine ${backOnlineAt ? `${backOnlineAt - restartedAt} ms` : 'before the test listened,'} after it listened`);
     // Online on this engine instance, not a row left by the one before (rows are written in 10 s batches).
     const db = t.engine.ctx.db;
     await step('the presence row of the new engine instance', () =>
@@ -251,5 +257,5 @@ describe('a real agent enrolled, watched and restarted in Chromium', () => {
     expect(run.child.exitCode).toBeNull();
     expect(run.output()).toMatch(/"msg":"socket registered"[\s\S]*"msg":"socket disconnected"[\s\S]*"msg":"socket registered"/);
     expect(problems).toEqual([]);
-  }, 150_000);
+  }, 180_000);
 });

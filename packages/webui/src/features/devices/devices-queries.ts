@@ -6,7 +6,7 @@ import { retryNetworkOnce } from '../../shared/query-retry';
 import { useRealtimeEvent, useRealtimeStatus } from '../../shared/use-realtime';
 import { type DeviceListQuery, paramsFromQuery } from './device-list-query';
 import { getDevice, getDeviceDetails, listDevices } from './devices-api';
-import { applyDevicePresence, applyPresence, createRecentPresence, parsePresenceUpdates, type RecentPresence } from './presence-updates';
+import { applyDevicePresence, applyPresence, createRecentPresence, parsePresenceUpdates, PRESENCE_WRITE_LAG_MS, type RecentPresence } from './presence-updates';
 
 export const DEVICES_KEY = ['devices'] as const;
 const LIST_KEY = [...DEVICES_KEY, 'list'] as const;
@@ -61,7 +61,8 @@ export function useDeviceDetails(hostname: string | undefined) {
  * recent changes for the reads that follow (the engine writes presence in its 10 s flush, so a read
  * just after a change can still say the opposite). Mounted once for the signed-in app, so a change
  * that happens on another page is known when the device pages open. Changes sent while the
- * connection was down are lost, so a reconnect refetches what is on screen once.
+ * connection was down are lost, so a reconnect refetches what is on screen once, and every
+ * connection reads again once the engine has written what happened just before it.
  */
 export function useLivePresence(): void {
   const queryClient = useQueryClient();
@@ -74,6 +75,10 @@ export function useLivePresence(): void {
       void queryClient.invalidateQueries({ queryKey: DEVICES_KEY });
     }
     wasConnected.current = true;
+    // Changes made just before this connection came up were neither received nor, maybe, written
+    // yet when the pages read them: read once more when the engine has surely written them.
+    const settled = setTimeout(() => void queryClient.invalidateQueries({ queryKey: DEVICES_KEY }), PRESENCE_WRITE_LAG_MS);
+    return () => clearTimeout(settled);
   }, [status, queryClient]);
   useRealtimeEvent('agent_status_changed', (payload) => {
     const updates = parsePresenceUpdates(payload);
