@@ -10,6 +10,7 @@ import { reactToAuthError } from './features/auth/auth-queries';
 import { useCurrentUser } from './features/auth/current-user';
 import { SessionGate } from './features/auth/SessionGate';
 import { UserMenu } from './features/auth/UserMenu';
+import { useLivePresence } from './features/devices/devices-queries';
 import { AppLayout } from './shared/AppLayout';
 import { NotFoundPage } from './shared/NotFoundPage';
 import { RealtimeProvider } from './shared/RealtimeProvider';
@@ -64,9 +65,16 @@ function SignedInLayout() {
   const me = useCurrentUser();
   return (
     <RealtimeProvider>
+      <LivePresence />
       <AppLayout areas={areasFor(me.role)} userMenu={<UserMenu />} />
     </RealtimeProvider>
   );
+}
+
+/** Presence changes are followed on every page, so the device pages open with the current state. */
+function LivePresence() {
+  useLivePresence();
+  return null;
 }
 
 /** An area outside the operator's role is, for them, a page that does not exist. */

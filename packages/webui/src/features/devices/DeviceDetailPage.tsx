@@ -18,7 +18,7 @@ import { DeviceActionDialog, type DeviceActionTarget } from './DeviceActionDialo
 import { DeviceRowMenu } from './DeviceRowMenu';
 import { RunQuickJobButton } from '../quick-jobs/QuickJobLauncher';
 import { DeviceStatusBadge } from './DeviceStatusBadge';
-import { DEVICES_KEY, useDevice, useDeviceDetails, useLivePresence } from './devices-queries';
+import { DEVICES_KEY, useDevice, useDeviceDetails } from './devices-queries';
 import { HardwareTab } from './HardwareTab';
 import { ProcessesTab, ServicesTab, SoftwareTab } from './ListTabs';
 import { MetadataTab } from './MetadataTab';
@@ -57,7 +57,6 @@ function DeviceDetail({ guid }: { readonly guid: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const now = useNow();
 
-  useLivePresence();
   useRealtimeRoom(`device:${guid.toUpperCase()}`);
   useRealtimeEvent('device_inventory_changed', (payload) => {
     const parsed = DeviceInventoryChangedSchema.safeParse(payload);

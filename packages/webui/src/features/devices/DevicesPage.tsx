@@ -15,7 +15,7 @@ import { QuickJobLauncher } from '../quick-jobs/QuickJobLauncher';
 import { DeviceActionDialog, type DeviceActionTarget } from './DeviceActionDialog';
 import type { RowAction } from './DeviceRowMenu';
 import { type DeviceListQuery, hasNarrowing, paramsFromQuery, queryFromParams, type SortColumn, toggleSort } from './device-list-query';
-import { useDeviceList, useLivePresence } from './devices-queries';
+import { useDeviceList } from './devices-queries';
 import { DeviceTable } from './DeviceTable';
 import { DeviceToolbar } from './DeviceToolbar';
 
@@ -30,7 +30,6 @@ export function DevicesPage() {
   const [target, setTarget] = useState<DeviceActionTarget | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [runOn, setRunOn] = useState<DeviceListItem | null>(null);
-  useLivePresence();
 
   const apply = (next: DeviceListQuery) => setParams(paramsFromQuery(next), { replace: true });
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = devices;

@@ -2,7 +2,7 @@
 // as the same object so the list does not re-render.
 import type { DeviceList, DeviceListItem } from '@borealis/protocol';
 import { describe, expect, it } from 'vitest';
-import { applyPresence, latestByGuid, parsePresenceUpdates } from './presence-updates';
+import { applyDevicePresence, applyPresence, createRecentPresence, latestByGuid, parsePresenceUpdates, PRESENCE_WRITE_LAG_MS } from './presence-updates';
 
 const GUID_A = '11111111-1111-4111-8111-111111111111';
 const GUID_B = '22222222-2222-4222-8222-222222222222';
@@ -85,5 +85,28 @@ describe('presence updates', () => {
     expect(parsePresenceUpdates(one)).toHaveLength(1);
     expect(parsePresenceUpdates([one, { ...one, guid: GUID_B }])).toHaveLength(2);
     expect(parsePresenceUpdates({ guid: GUID_A, status: 'away' })).toEqual([]);
+  });
+
+  it('sets one device\'s presence from the latest matching update, and keeps it as is otherwise', () => {
+    const device = row(GUID_A, 'offline');
+    expect(applyDevicePresence(device, [{ guid: GUID_A.toLowerCase(), status: 'online', changed_at: '2026-11-26T11:00:00Z' }])).toMatchObject({ presence: 'online' });
+    expect(applyDevicePresence(device, [{ guid: GUID_B, status: 'online', changed_at: '2026-11-26T11:00:00Z' }])).toBe(device);
+    expect(applyDevicePresence(device, [{ guid: GUID_A, status: 'offline', changed_at: '2026-11-26T11:00:00Z' }])).toBe(device);
+  });
+
+  it('remembers changes for as long as the engine may not have written them, the latest per device', () => {
+    const recent = createRecentPresence();
+    const at = 1_000_000;
+    recent.remember([{ guid: GUID_A, status: 'online', changed_at: '2026-11-26T11:00:00Z' }], at);
+    recent.remember([{ guid: GUID_A.toLowerCase(), status: 'offline', changed_at: '2026-11-26T11:00:09Z' }, { guid: GUID_B, status: 'online', changed_at: '2026-11-26T11:00:09Z' }], at + 9_000);
+    expect(recent.current(at + 9_000)).toEqual([
+      { guid: GUID_A.toLowerCase(), status: 'offline', changed_at: '2026-11-26T11:00:09Z' },
+      { guid: GUID_B, status: 'online', changed_at: '2026-11-26T11:00:09Z' },
+    ]);
+    // A read made after the window comes from a row the engine has written: nothing to correct.
+    expect(recent.current(at + 9_000 + PRESENCE_WRITE_LAG_MS + 1)).toEqual([]);
+    recent.remember([{ guid: GUID_A, status: 'online', changed_at: '2026-11-26T11:01:00Z' }], at + 60_000);
+    recent.clear();
+    expect(recent.current(at + 60_000)).toEqual([]);
   });
 });
