@@ -4,6 +4,8 @@ import type { DeviceApproval } from '@borealis/protocol';
 import { Alert, Badge, Button, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { formatDateTime } from '../../shared/format-date-time';
+import { formatRelative } from '../../shared/format-relative';
+import { useNow } from '../../shared/use-now';
 import { describeConflict } from './conflict-text';
 
 const STATUS_COLORS: Readonly<Record<DeviceApproval['status'], string>> = {
@@ -22,6 +24,7 @@ export interface ApprovalTableProps {
 }
 
 export function ApprovalTable({ approvals, canDecide, onApprove, onDeny }: ApprovalTableProps) {
+  const now = useNow();
   return (
     <Table.ScrollContainer minWidth={1000}>
       <Table verticalSpacing="sm" data-testid="approvals-table">
@@ -43,7 +46,7 @@ export function ApprovalTable({ approvals, canDecide, onApprove, onDeny }: Appro
             const conflict = describeConflict(a);
             return (
               <Table.Tr key={a.id} data-testid="approval-row" data-hostname={a.hostname_claimed} data-status={a.status}>
-                <Table.Td miw={260} maw={380}>
+                <Table.Td miw={180} maw={340}>
                   <Stack gap={4}>
                     <Text size="sm" fw={500} data-testid="approval-hostname">
                       {a.hostname_claimed}
@@ -91,12 +94,20 @@ export function ApprovalTable({ approvals, canDecide, onApprove, onDeny }: Appro
                   </Text>
                 </Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Text size="sm">{formatDateTime(a.created_at)}</Text>
+                  <Tooltip label={formatDateTime(a.created_at)}>
+                    <Text size="sm">{formatRelative(a.created_at, now)}</Text>
+                  </Tooltip>
                 </Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Text size="sm" c={a.last_polled_at ? undefined : 'dimmed'}>
-                    {a.last_polled_at ? formatDateTime(a.last_polled_at) : 'Never'}
-                  </Text>
+                  {a.last_polled_at ? (
+                    <Tooltip label={formatDateTime(a.last_polled_at)}>
+                      <Text size="sm">{formatRelative(a.last_polled_at, now)}</Text>
+                    </Tooltip>
+                  ) : (
+                    <Text size="sm" c="dimmed">
+                      Never
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td miw={110}>
                   <Stack gap={2} align="flex-start">
