@@ -155,6 +155,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       config,
       deliver: options.deliverExecutions ?? deliverThroughQuickJobs(database.db, () => app.quickJobs?.delivery),
       events: createScheduledJobEvents(realtime),
+      isLocked: () => !security.keyring.isUnlocked,
     });
 
     return {
