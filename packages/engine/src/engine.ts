@@ -159,7 +159,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       log: loggers.root,
       config,
       deliver: options.deliverExecutions ?? deliverThroughQuickJobs(database.db, () => app.quickJobs?.delivery),
-      events: createScheduledJobEvents(realtime),
+      events: createScheduledJobEvents(realtime, database.db),
       isLocked: () => !security.keyring.isUnlocked,
     });
 
