@@ -14,6 +14,7 @@ import type { SecurityServices } from './services';
 import type { AgentTrustInfo } from './agent-trust-info';
 import type { AgentRuntime } from './domains/agent/agent-runtime';
 import type { OperatorNamespace } from './realtime/operator-namespace';
+import type { SignalBus } from './db/signal-bus';
 
 export interface EngineContext {
   readonly config: EngineConfig;
@@ -38,4 +39,6 @@ export interface EngineContext {
   readonly agents?: AgentRuntime | null;
   /** The /operator namespace (room kinds for domains such as quick jobs): api roles only. */
   readonly operators?: OperatorNamespace | null;
+  /** Cross-node signals (LISTEN/NOTIFY, or PGlite's in-process notifications): api roles only. */
+  readonly signals?: SignalBus | null;
 }

@@ -7,6 +7,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { systemClock, type Clock } from './clock';
 import { isLoopbackHost, wantsTls, type EngineConfig } from './config';
 import { openDatabase, type EngineDatabase } from './db/database';
+import { createSignalBus, RESYNC, type SignalBus } from './db/signal-bus';
 import { migrateToLatest, waitForSchema } from './db/migrate';
 import { API_GROUPS, type ApiGroup } from './domains/groups';
 import { createHealthService } from './domains/core/health-service';
@@ -19,7 +20,7 @@ import type { RegisteredRoute } from './http/route-config';
 import { createHostCheck, installSecurityHeaders } from './http/security-headers';
 import { DEFAULT_WEBUI_DIR, registerWebUi, sendSpaIndex, wantsSpaFallback } from './http/webui';
 import { createLoggers, type Loggers } from './log/loggers';
-import { installOperatorNamespace } from './realtime/operator-namespace';
+import { installOperatorNamespace, type OperatorNamespace } from './realtime/operator-namespace';
 import { installOperatorRelays } from './realtime/operator-relays';
 import { createRealtimeServer, type RealtimeServer } from './realtime/socket-server';
 import { runtimePaths } from './runtime-paths';
@@ -76,6 +77,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
   const loggers = createLoggers({ dir: paths.logs, level: config.logLevel, clock, console: options.console });
   const log = loggers.root.child({ svc: 'engine' });
   let database: EngineDatabase | undefined;
+  let signals: SignalBus | undefined;
   try {
     database = await openDatabase(
       config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: paths.pgliteState },
@@ -110,6 +112,9 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
     const operatorSockets = installOperatorNamespace(realtime.io, { db: database.db, gate: security.gate, sessions: security.sessions, publicUrl: config.publicUrl });
     security.realtimeHooks.sessionsRevoked = operatorSockets.disconnectSessions;
     security.realtimeHooks.allRevoked = operatorSockets.disconnectAll;
+    signals = createSignalBus({ database, log: loggers.root });
+    wireSignals(signals, { security, operators: operatorSockets, db: database.db });
+    await signals.start();
     const operatorRelays = installOperatorRelays({ operators: operatorSockets, db: database.db, events: security.deviceEvents, log: loggers.root.child({ svc: 'realtime' }) });
     const agents = createAgentRuntime({
       db: database.db,
@@ -126,7 +131,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       version: ENGINE_VERSION,
       options: options.agent,
     });
-    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null, agents, operators: operatorSockets };
+    const ctx: EngineContext = { config, clock, paths, loggers, log, database, db: database.db, realtime, version: ENGINE_VERSION, startedAt, services: { health }, security, agentTrust: tls ? agentTrustInfo(tls) : null, agents, operators: operatorSockets, signals };
 
     const routes = trackRoutes(app);
     installErrorHandler(app);
@@ -154,7 +159,8 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       log: loggers.root,
       config,
       deliver: options.deliverExecutions ?? deliverThroughQuickJobs(database.db, () => app.quickJobs?.delivery),
-      events: createScheduledJobEvents(realtime),
+      events: createScheduledJobEvents(realtime, database.db),
+      isLocked: () => !security.keyring.isUnlocked,
     });
 
     return {
@@ -186,13 +192,29 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
         await app.close();
         await security.rotation.idle();
         security.keyring.zero();
+        await signals?.close();
         await closeQuietly(database, loggers);
       }),
     };
   } catch (err) {
+    await signals?.close();
     await closeQuietly(database, loggers);
     throw err;
   }
+}
+
+/** What each cross-node signal does on this node; every handler re-checks the database itself. */
+function wireSignals(signals: SignalBus, deps: { security: ReturnType<typeof createSecurityServices>; operators: OperatorNamespace; db: EngineContext['db'] }): void {
+  const { security, operators } = deps;
+  signals.on('session_revoked', (payload) => operators.recheck(payload === RESYNC ? undefined : payload.split(',')));
+  // A force reset elsewhere (API or CLI): gate.state() zeroes the keys once the state row is gone;
+  // an unlock elsewhere starts a new epoch, which ends older sessions.
+  signals.on('aegis_state_changed', async () => {
+    await security.gate.state(deps.db);
+    await operators.recheck();
+  });
+  signals.on('assembly_changed', (guid) => (guid === RESYNC ? security.assemblies.invalidateAll() : security.assemblies.invalidate(guid)));
+  signals.on('device_token_keys_changed', () => security.deviceTrust.tokenKeys.reload());
 }
 
 function buildFastify(config: EngineConfig, loggers: Loggers, tls: TlsMaterial | null): FastifyInstance {

@@ -33,6 +33,7 @@ import { loadOrCreateHostSecret } from './secrets/host-secret';
 import { createDeviceTrust } from './domains/devices/trust/device-trust';
 import { createDeviceEvents } from './domains/devices/device-events';
 import { createAssemblyService } from './domains/assemblies/assembly-service';
+import { sendSignal } from './db/signal-bus';
 
 export interface ServiceOptions {
   /** Where the setup token is printed (stderr; never the logger). */
@@ -59,7 +60,11 @@ export function createSecurityServices(deps: { db: Kysely<Database>; clock: Cloc
   const aegis = createAegisService({ db, clock, keyring, audit, isCommonPassword });
   const hasher = createPasswordHasher({ params: deps.options.argon2, concurrency: config.authHashConcurrency });
   const realtimeHooks = { sessionsRevoked: (_ids: readonly string[]) => {}, allRevoked: () => {} };
-  const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret, onRevoked: (ids) => realtimeHooks.sessionsRevoked(ids),
+  const sessions = createSessionService({ clock, hostSecret: hostSecretFile.secret, onRevoked: async (executor, ids) => {
+      realtimeHooks.sessionsRevoked(ids);
+      // Other nodes close their sockets of these sessions when this commits (security.md §5.1).
+      await sendSignal(executor, 'session_revoked', ids);
+    },
     settings: { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds, maxPerUser: 20 },
   });
   const tickets = createTickets({ clock });

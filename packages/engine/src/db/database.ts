@@ -16,6 +16,8 @@ const BYTEA_OID = 17;
 export interface EngineDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** Where LISTEN happens (db/signal-bus.ts): a URL for a dedicated connection, or the embedded instance. */
+  readonly listenTarget: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly pglite: PGlite };
   /** Round-trip time of `SELECT 1`, or throws when the database cannot answer. */
   ping(timeoutMs?: number): Promise<number>;
   close(): Promise<void>;
@@ -41,7 +43,7 @@ async function openPostgres(url: string, poolSize: number): Promise<EngineDataba
   // Nor may a checked-out client (a transaction or a held connection): its pending query rejects instead.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return wrap(db, 'postgres');
+  return wrap(db, { kind: 'postgres', url });
 }
 
 async function openPglite(dataDir: string | null): Promise<EngineDatabase> {
@@ -63,14 +65,15 @@ async function openPglite(dataDir: string | null): Promise<EngineDatabase> {
       },
     }),
   });
-  return wrap(db, 'pglite');
+  return wrap(db, { kind: 'pglite', pglite });
 }
 
-function wrap(db: Kysely<Database>, dialect: Dialect): EngineDatabase {
+function wrap(db: Kysely<Database>, listenTarget: EngineDatabase['listenTarget']): EngineDatabase {
   let closed = false;
   return {
     db,
-    dialect,
+    dialect: listenTarget.kind,
+    listenTarget,
     async ping(timeoutMs = 2_000) {
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;

@@ -1,12 +1,13 @@
 // The /operator Socket.IO namespace (api.md "Browser realtime"): the session cookie authenticates
 // the handshake, a foreign Origin or a closed gate is refused, and a revoked session's sockets are
-// disconnected at once.
+// disconnected at once here and, through the `session_revoked` / `aegis_state_changed` signals, re-checked
+// against the database on every other node.
 
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { OPERATOR_NAMESPACE } from '@borealis/protocol';
 import type { Database } from '../db/schema';
-import type { SessionService } from '../domains/auth/sessions/session-service';
+import { hashSecret, type SessionService } from '../domains/auth/sessions/session-service';
 import type { Gate } from '../domains/bootstrap/gate';
 import { isForeignOrigin } from '../http/access-control';
 import { parseCookies, SESSION_COOKIE } from '../http/cookies';
@@ -14,6 +15,9 @@ import { parseCookies, SESSION_COOKIE } from '../http/cookies';
 export interface OperatorSocketData {
   sessionId: string;
   userId: string;
+  /** The cookie digest and unlock epoch the handshake was accepted with (re-checked on signals). */
+  secretHash: string;
+  unlockEpoch: string;
 }
 
 /** Whether the socket's operator may join `room` (checked on every subscribe). */
@@ -23,6 +27,11 @@ export interface OperatorNamespace {
   readonly namespace: Namespace;
   disconnectSessions(ids: readonly string[]): void;
   disconnectAll(): void;
+  /**
+   * Re-checks this node's sockets (of `sessionIds`, or all) against the database: a closed gate, or
+   * a session revoked, rotated or from an older unlock epoch, disconnects them.
+   */
+  recheck(sessionIds?: readonly string[]): Promise<void>;
   /** Lets browsers `subscribe {room: '<prefix><id>'}` when `authorize` agrees. */
   addRoomKind(prefix: string, authorize: RoomAuthorizer): void;
 }
@@ -47,7 +56,7 @@ export function installOperatorNamespace(
       const secret = parseCookies(headers.cookie).get(SESSION_COOKIE);
       const session = secret ? await deps.sessions.authenticate(deps.db, secret, { unlockEpoch: gate.unlockEpoch ?? '', background: true }) : null;
       if (!session) return next(refusal('unauthorized'));
-      const data: OperatorSocketData = { sessionId: session.id, userId: session.user_id };
+      const data: OperatorSocketData = { sessionId: session.id, userId: session.user_id, secretHash: hashSecret(secret!).toString('hex'), unlockEpoch: gate.unlockEpoch ?? '' };
       socket.data = data;
       await socket.join([`session:${session.id}`, `user:${session.user_id}`]);
       next();
@@ -86,6 +95,28 @@ export function installOperatorNamespace(
     },
     disconnectAll() {
       nsp.disconnectSockets(true);
+    },
+    async recheck(sessionIds) {
+      const wanted = sessionIds ? new Set(sessionIds) : null;
+      const sockets = [...nsp.sockets.values()].filter((s) => {
+        const id = (s.data as Partial<OperatorSocketData>).sessionId;
+        return id !== undefined && (!wanted || wanted.has(id));
+      });
+      if (!sockets.length) return;
+      const gate = await deps.gate.state(deps.db);
+      if (gate.phase !== 'login_required') {
+        for (const s of sockets) s.disconnect(true);
+        return;
+      }
+      const ids = [...new Set(sockets.map((s) => (s.data as OperatorSocketData).sessionId))];
+      const rows = await deps.db.selectFrom('operator_sessions').select(['id', 'secret_hash', 'revoked_at', 'unlock_epoch']).where('id', 'in', ids).execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const s of sockets) {
+        const data = s.data as OperatorSocketData;
+        const row = byId.get(data.sessionId);
+        const live = row && !row.revoked_at && String(row.unlock_epoch) === gate.unlockEpoch && data.unlockEpoch === gate.unlockEpoch && Buffer.from(row.secret_hash).toString('hex') === data.secretHash;
+        if (!live) s.disconnect(true);
+      }
     },
   };
 }

@@ -29,6 +29,8 @@ export interface SchedulingDeps {
   readonly assemblies?: AssemblySource;
   readonly resolveFilter?: FilterResolver;
   readonly events?: ScheduledJobEvents;
+  /** Whether Aegis is locked on this node (role all); dispatch items are then released. */
+  readonly isLocked?: () => boolean;
   /** role site-worker: its site and guid. */
   readonly siteId?: number;
   readonly workerGuid?: string;
@@ -54,6 +56,7 @@ export async function startScheduling(deps: SchedulingDeps): Promise<Scheduling 
     defaultTimeZone: deps.config.timezone ?? hostTimeZone(),
     missedGraceSeconds: deps.config.schedulerMissedGraceSeconds,
     historyDays: deps.config.jobHistoryDays,
+    isLocked: deps.isLocked,
     onOccurrenceChanged: (occurrenceId, r) => deps.events?.occurrenceChanged({ job_id: r.jobId, occurrence_id: occurrenceId, status: r.status, counts: r.counts }),
   });
   const common = { db: deps.db, clock: deps.clock, log: deps.log, leaseSeconds: deps.config.workLeaseSeconds, handlers: work.handlers, concurrency: deps.config.siteWorkerConcurrency };

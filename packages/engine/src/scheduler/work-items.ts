@@ -134,13 +134,16 @@ export async function finishWorkItem(db: DbExecutor, lease: Lease, outcome: 'suc
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** A failed attempt: back to the queue after `retryAfterSeconds`, or `failed` at max_attempts. */
+/**
+ * A failed attempt: back to the queue after `retryAfterSeconds`, or `failed` at max_attempts. An
+ * uncounted release (`countAttempt = false`: engine locked, no handler here) always re-queues.
+ */
 export async function retryWorkItem(db: DbExecutor, lease: Lease, now: Date, error: string, retryAfterSeconds: number, countAttempt = true): Promise<boolean> {
   const result = await db
     .updateTable('job_scheduler_work_items')
     .set((eb) => ({
-      status: eb.case().when('attempt_count', '>=', eb.ref('max_attempts')).then(sql<'failed'>`'failed'`).else(sql<'queued'>`'queued'`).end(),
-      finished_at: eb.case().when('attempt_count', '>=', eb.ref('max_attempts')).then(now).else(null).end(),
+      status: countAttempt ? eb.case().when('attempt_count', '>=', eb.ref('max_attempts')).then(sql<'failed'>`'failed'`).else(sql<'queued'>`'queued'`).end() : sql<'queued'>`'queued'`,
+      finished_at: countAttempt ? eb.case().when('attempt_count', '>=', eb.ref('max_attempts')).then(now).else(null).end() : null,
       attempt_count: countAttempt ? eb.ref('attempt_count') : eb('attempt_count', '-', 1),
       available_at: new Date(now.getTime() + retryAfterSeconds * 1000),
       lease_owner: null,

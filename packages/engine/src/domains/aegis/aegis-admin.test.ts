@@ -9,6 +9,7 @@ import { createPostgresDatabase, DIALECTS, type TestPostgresDatabase } from '../
 import { makeHome, startTestEngine, type TestEngine } from '../../../test/engine-harness';
 import { setUpEngine, TEST_PASSPHRASE, TEST_PASSWORD } from '../../../test/factories';
 import { operatorClient, totpCodeAt } from '../../../test/operator-client';
+import { insertAssembly, insertJob } from '../../../test/scheduling-fixtures';
 import { PROTECTED_COLUMNS } from './protected-columns';
 
 const NEW_PASSPHRASE = 'a brand new aegis passphrase 7';
@@ -142,9 +143,23 @@ describe.each(DIALECTS)('Aegis administration on %s', (dialect) => {
     expect((await admin.post('/api/aegis/force_reset', { confirm: 'force reset', password: TEST_PASSWORD })).json().error.code).toBe('confirmation_mismatch');
     expect((await admin.post('/api/aegis/force_reset', { confirm: 'FORCE RESET', password: 'wrong-password-here' })).json().error.code).toBe('invalid_credentials');
 
+    // Step 4: a job running with a credential that held a secret is disabled; one without is left alone.
+    const db = t.engine.ctx.db;
+    const assembly = await insertAssembly(db);
+    const job = { assemblyGuid: assembly, targets: [{ kind: 'all_devices' }], schedule: { type: 'every_hour', start: '2030-01-01T00:00:00Z' }, nextOccurrenceAt: new Date('2030-01-01T00:00:00Z') };
+    const withCredential = await insertJob(db, job);
+    const withoutCredential = await insertJob(db, job);
+    const cred1 = await db.selectFrom('credentials').select('id').where('name', '=', 'cred-1').executeTakeFirstOrThrow();
+    await db.updateTable('scheduled_jobs').set({ credential_id: cred1.id }).where('id', '=', withCredential).execute();
+
     const res = await admin.post('/api/aegis/force_reset', { confirm: 'FORCE RESET', password: TEST_PASSWORD });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ affected_users: 1, affected_credentials: 1203, retired_signing_keys: 1, disabled_jobs: 0 });
+    expect(res.json()).toMatchObject({ affected_users: 1, affected_credentials: 1203, retired_signing_keys: 1, disabled_jobs: 1 });
+    const jobs = await db.selectFrom('scheduled_jobs').select(['id', 'enabled', 'disabled_reason']).where('id', 'in', [withCredential, withoutCredential]).orderBy('id').execute();
+    expect(jobs).toEqual([
+      { id: withCredential, enabled: false, disabled_reason: 'credential_reset_required' },
+      { id: withoutCredential, enabled: true, disabled_reason: null },
+    ]);
     expect(await envelopes(t)).toEqual([]);
     const creds = await t.engine.ctx.db.selectFrom('credentials').select(['secret_state', 'lost_secret_fields']).where('name', '=', 'cred-1').executeTakeFirstOrThrow();
     expect(creds).toEqual({ secret_state: 'reset_required', lost_secret_fields: ['password'] });

@@ -14,6 +14,7 @@ import { AegisKdfParamsSchema, deriveAegisKeys, kdfSalt, newKdfParams, verificat
 import type { Keyring } from './cipher/keyring';
 import { zeroBuffers } from './cipher/keyring';
 import { checkAegisPassphrase } from './cipher/passphrase-policy';
+import { sendSignal } from '../../db/signal-bus';
 import { AEGIS_LOCK } from './aegis-lock';
 import { PROTECTED_COLUMNS } from './protected-columns';
 
@@ -115,6 +116,8 @@ export function createAegisService(deps: AegisDeps) {
             .where('id', '=', 1)
             .execute();
           await audit.record(trx, actor, { action: 'aegis.unlock' });
+          // A new epoch ends older sessions: other nodes drop their sockets (security.md §2.4).
+          await sendSignal(trx, 'aegis_state_changed', 'unlock');
         });
         keyring.load(unwrapped, state.active_key_id);
       } finally {

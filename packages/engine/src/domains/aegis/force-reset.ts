@@ -9,6 +9,7 @@ import { AppError } from '../../errors';
 import type { Actor, AuditLog } from '../audit/audit-log';
 import type { SetupTokens } from '../bootstrap/setup-token';
 import type { Keyring } from './cipher/keyring';
+import { sendSignal } from '../../db/signal-bus';
 import { AEGIS_LOCK } from './aegis-lock';
 import { PROTECTED_COLUMNS } from './protected-columns';
 
@@ -42,12 +43,22 @@ export async function forceReset(
       .selectFrom('credentials')
       .select(['id', 'password_enc', 'private_key_enc', 'private_key_passphrase_enc', 'become_password_enc'])
       .execute();
-    let affectedCredentials = 0;
+    const affectedCredentials: number[] = [];
     for (const c of credentials) {
       const lost = CREDENTIAL_SECRETS.filter((f) => c[`${f}_enc`] !== null);
       if (!lost.length) continue;
-      affectedCredentials += 1;
+      affectedCredentials.push(c.id);
       await trx.updateTable('credentials').set({ secret_state: 'reset_required', lost_secret_fields: lost, reset_at: now, updated_at: now }).where('id', '=', c.id).execute();
+    }
+    // Step 4: jobs that would run with a lost secret stay off until an operator re-enables them.
+    let disabledJobs = 0;
+    for (let i = 0; i < affectedCredentials.length; i += 1_000) {
+      const jobs = await trx
+        .updateTable('scheduled_jobs')
+        .set({ enabled: false, disabled_reason: 'credential_reset_required', version: sql<number>`version + 1`, updated_at: now })
+        .where('credential_id', 'in', affectedCredentials.slice(i, i + 1_000))
+        .executeTakeFirst();
+      disabledJobs += Number(jobs.numUpdatedRows);
     }
     const removedPasskeys = Number((await trx.deleteFrom('user_passkeys').executeTakeFirst()).numDeletedRows);
     await trx.deleteFrom('user_recovery_codes').execute();
@@ -71,14 +82,15 @@ export async function forceReset(
       affected_users: Number(users.numUpdatedRows),
       removed_passkeys: removedPasskeys,
       revoked_sessions: Number(sessions.numUpdatedRows),
-      affected_credentials: affectedCredentials,
-      // Scheduled jobs arrive with the automation milestone; none can depend on a credential yet.
-      disabled_jobs: 0,
+      affected_credentials: affectedCredentials.length,
+      disabled_jobs: disabledJobs,
       retired_signing_keys: Number(keys.numUpdatedRows),
       cleared,
     };
     await deps.audit.record(trx, actor, { action: 'aegis.force_reset', severity: 'high', details: { ...counts } });
     await deps.setupTokens.issue(trx);
+    // Running nodes (this one included, or all of them when the CLI resets) zero their keys on commit.
+    await sendSignal(trx, 'aegis_state_changed', 'force_reset');
     return counts;
   });
   deps.keyring?.zero();

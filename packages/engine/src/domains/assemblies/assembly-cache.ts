@@ -13,6 +13,8 @@ export interface AssemblyCache<T> {
   setLatest(guid: string, revision: number): void;
   /** Drops the latest pointer (after a save or `assembly_changed`); revisions stay valid. */
   invalidate(guid: string): void;
+  /** Drops every latest pointer (the signal connection came back: changes may have been missed). */
+  invalidateAll(): void;
   /** Drops the guid entirely (delete). */
   forget(guid: string): void;
   readonly bytes: number;
@@ -67,6 +69,9 @@ export function createAssemblyCache<T>(deps: { readonly clock: Clock; readonly m
     },
     invalidate(guid) {
       latest.delete(guid);
+    },
+    invalidateAll() {
+      latest.clear();
     },
     forget(guid) {
       latest.delete(guid);

@@ -126,6 +126,11 @@ export function createAssemblyService(deps: AssemblyServiceDeps) {
       else cache.invalidate(guid.toLowerCase());
     },
 
+    /** After a signal reconnect: every "latest" pointer is re-read on next use. */
+    invalidateAll(): void {
+      cache.invalidateAll();
+    },
+
     /** Cache size in bytes (diagnostics). */
     cacheBytes(): number {
       return cache.bytes;

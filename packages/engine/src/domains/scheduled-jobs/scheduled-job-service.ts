@@ -169,7 +169,7 @@ export function createScheduledJobService(deps: ScheduledJobServiceDeps) {
           .returningAll()
           .executeTakeFirstOrThrow();
       });
-      deps.events.jobChanged({ job_id: row.id, change: 'created' });
+      deps.events.jobChanged({ job_id: row.id, change: 'created' }, row.allowed_site_ids);
       return toJob(row);
     },
 
@@ -211,7 +211,7 @@ export function createScheduledJobService(deps: ScheduledJobServiceDeps) {
           .returningAll()
           .executeTakeFirstOrThrow();
       });
-      deps.events.jobChanged({ job_id: id, change: 'updated' });
+      deps.events.jobChanged({ job_id: id, change: 'updated' }, row.allowed_site_ids);
       return toJob(row);
     },
 
@@ -228,16 +228,17 @@ export function createScheduledJobService(deps: ScheduledJobServiceDeps) {
           .returningAll()
           .executeTakeFirstOrThrow();
       });
-      deps.events.jobChanged({ job_id: id, change: row.enabled ? 'enabled' : 'disabled' });
+      deps.events.jobChanged({ job_id: id, change: row.enabled ? 'enabled' : 'disabled' }, row.allowed_site_ids);
       return toJob(row);
     },
 
     async remove(user: ScopeUser, id: number): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await visibleJob(trx, user, id, true);
+      const gone = await db.transaction().execute(async (trx) => {
+        const before = await visibleJob(trx, user, id, true);
         await trx.deleteFrom('scheduled_jobs').where('id', '=', id).execute();
+        return before;
       });
-      deps.events.jobChanged({ job_id: id, change: 'deleted' });
+      deps.events.jobChanged({ job_id: id, change: 'deleted' }, gone.allowed_site_ids);
     },
 
     preview(schedule: Schedule, count: number) {
@@ -276,7 +277,7 @@ export function createScheduledJobService(deps: ScheduledJobServiceDeps) {
     async cancelOccurrence(user: ScopeUser, id: number, occurrenceId: string) {
       const now = clock.now();
       const result = await db.transaction().execute(async (trx) => {
-        await visibleJob(trx, user, id);
+        const job = await visibleJob(trx, user, id);
         const occ = await trx.selectFrom('scheduled_job_occurrences').select(['id', 'status', 'started_at']).where('id', '=', occurrenceId).where('job_id', '=', id).forUpdate().executeTakeFirst();
         if (!occ) throw new NotFoundError('Occurrence not found');
         const runIds = trx.selectFrom('scheduled_job_runs').select('id').where('occurrence_id', '=', occurrenceId);
@@ -299,7 +300,7 @@ export function createScheduledJobService(deps: ScheduledJobServiceDeps) {
         }
         await trx.updateTable('scheduled_job_runs').set({ status: 'Cancelled', finished_at: now }).where('occurrence_id', '=', occurrenceId).where('status', '=', 'Pending').execute();
         const rollup = await rollupOccurrence(trx, occurrenceId, now);
-        if (rollup?.changed) deps.events.occurrenceChanged({ job_id: id, occurrence_id: occurrenceId, status: rollup.status, counts: rollup.counts });
+        if (rollup?.changed) deps.events.occurrenceChanged({ job_id: id, occurrence_id: occurrenceId, status: rollup.status, counts: rollup.counts }, job.allowed_site_ids);
         return { occurrence_id: occurrenceId, cancelled: Number(cancelled.numUpdatedRows), cancelling: Number(cancelling.numUpdatedRows) };
       });
       return result;

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { WorkHandlers } from '../../scheduler/work-runner';
-import { enqueueWorkItem, MANAGER_SITE } from '../../scheduler/work-items';
+import { enqueueWorkItem, MANAGER_SITE, retryWorkItem } from '../../scheduler/work-items';
 import type { AssemblySource } from './assembly-source';
 import { materializeOccurrence } from './materialize';
 import { retentionKey, sweepJobHistory } from './retention';
@@ -23,6 +23,8 @@ export interface ScheduledJobWorkDeps {
   readonly missedGraceSeconds: number;
   readonly historyDays: number;
   readonly onOccurrenceChanged?: (occurrenceId: string, rollup: OccurrenceRollup) => void;
+  /** Whether Aegis is locked on this node: dispatch needs the Aegis-wrapped signing key. */
+  readonly isLocked?: () => boolean;
 }
 
 export interface ScheduledJobWork {
@@ -32,13 +34,19 @@ export interface ScheduledJobWork {
 }
 
 const ROLLUP_BATCH = 200;
+/** automation.md §4.5: a dispatch item released while locked comes back after 30 s. */
+export const LOCKED_RETRY_SECONDS = 30;
 
 export function createScheduledJobWork(deps: ScheduledJobWorkDeps): ScheduledJobWork {
   const handlers: WorkHandlers = {
     occurrence_materialize: async (item, lease, now) =>
       (await materializeOccurrence(deps, lease, String(item.payload.occurrence_id), now)) ? 'finished' : 'fenced',
-    scheduled_run: async (item, _lease, now) =>
-      scheduledRunPass({ db: deps.db, deliver: deps.deliver, onRollup: deps.onOccurrenceChanged }, String(item.payload.occurrence_id), item.siteId, now),
+    scheduled_run: async (item, lease, now) => {
+      // Locked (security.md §2.4): release without dispatching and without counting the attempt,
+      // checked on every pass so a relock (force reset) also lets go of a held item.
+      if (deps.isLocked?.()) return (await retryWorkItem(deps.db, lease, now, 'engine_locked', LOCKED_RETRY_SECONDS, false)) ? 'finished' : 'fenced';
+      return scheduledRunPass({ db: deps.db, deliver: deps.deliver, onRollup: deps.onOccurrenceChanged }, String(item.payload.occurrence_id), item.siteId, now);
+    },
     retention_sweep: async (_item, _lease, now) => {
       await sweepJobHistory(deps.db, now, deps.historyDays);
       return 'done';

@@ -14,7 +14,7 @@ export function scheduledJobRoutesOf(app: FastifyInstance, ctx: EngineContext): 
     clock: ctx.clock,
     assemblies: tableAssemblySource,
     defaultTimeZone: ctx.config.timezone ?? hostTimeZone(),
-    events: createScheduledJobEvents(ctx.realtime),
+    events: createScheduledJobEvents(ctx.realtime, ctx.db),
   });
   registerScheduledJobRoutes(app, { db: ctx.db, jobs });
 }

@@ -35,8 +35,8 @@ export function createSessionService(deps: {
   clock: Clock;
   hostSecret: HostSecret;
   settings?: SessionSettings;
-  /** Told the ids of revoked sessions (their sockets close at once). */
-  onRevoked?: (ids: readonly string[]) => void;
+  /** Told the ids of revoked sessions, with the executor that revoked them (their sockets close at once, on every node). */
+  onRevoked?: (db: DbExecutor, ids: readonly string[]) => void | Promise<void>;
 }) {
   const repo = createSessionRepository();
   const settings = deps.settings ?? DEFAULT_SESSION_SETTINGS;
@@ -76,7 +76,7 @@ export function createSessionService(deps: {
       });
       const beyond = await repo.oldestBeyond(db, input.userId, settings.maxPerUser, now);
       const evicted = await repo.revoke(db, { ids: beyond }, now, 'session_limit');
-      if (evicted.length) deps.onRevoked?.(evicted);
+      if (evicted.length) await deps.onRevoked?.(db, evicted);
       return { id, secret, csrfToken: csrfFor(secret), absoluteExpiresAt, evicted };
     },
 
@@ -109,13 +109,13 @@ export function createSessionService(deps: {
       const secret = randomBytes(32).toString('base64url');
       await repo.replaceSecret(db, sessionId, hashSecret(secret), opts.verified ? deps.clock.now() : undefined);
       // Sockets opened with the old cookie must not outlive it.
-      deps.onRevoked?.([sessionId]);
+      await deps.onRevoked?.(db, [sessionId]);
       return { secret, csrfToken: csrfFor(secret) };
     },
 
     async revoke(db: DbExecutor, where: { id?: string; userId?: string; exceptId?: string }, reason: RevokeReason): Promise<string[]> {
       const ids = await repo.revoke(db, where, deps.clock.now(), reason);
-      if (ids.length) deps.onRevoked?.(ids);
+      if (ids.length) await deps.onRevoked?.(db, ids);
       return ids;
     },
 

@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import { generateEd25519KeyPair, publicKeyFromSpki, signingKeyId, spkiFromKey, type AccessTokenSigner } from '@borealis/protocol/agent';
 import type { Clock } from '../../../clock';
 import type { Database } from '../../../db/schema';
+import { sendSignal } from '../../../db/signal-bus';
 import type { HostSecret } from '../../../secrets/host-secret';
 
 /** Advisory lock (1112494661, 4): device token key creation and rotation (data-model.md §6). */
@@ -61,6 +62,7 @@ export function createDeviceTokenKeys(deps: DeviceTokenKeysDeps): DeviceTokenKey
         activated_at: now,
       };
       await trx.insertInto('device_token_keys').values(created).execute();
+      await sendSignal(trx, 'device_token_keys_changed', kid);
       return created;
     });
     signer = unsealSigner(row);
