@@ -1,5 +1,6 @@
-// Issue 7 acceptance 2 / conformance S2 with real processes: two `borealis start --role scheduler`
-// on one PostgreSQL database; kill -9 the holder of a scheduled_run lease and the other process
+// Issue 7 acceptance 2 / conformance S1 and S2 with real processes: two `borealis start --role
+// scheduler` and one engine on one PostgreSQL database run 200 due occurrences on two connected
+// agents, each once; and kill -9 the holder of a scheduled_run lease and the other process
 // re-claims it after the lease expires (attempt 2) and completes it without a duplicate.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../../test/engine-harness';
+import { setUpEngine } from '../../test/factories';
+import { JobAgent, insertAssembly as insertEngineAssembly } from '../../test/quick-job-fixtures';
 import { insertAssembly, insertDevice, insertJob, openSchedulingDb, type SchedulingDb } from '../../test/scheduling-fixtures';
+import { TestAgent } from '../../test/test-agent';
 
 const BIN = fileURLToPath(new URL('../../bin/borealis.mjs', import.meta.url));
 const LEASE_SECONDS = 30;
@@ -44,6 +49,68 @@ describe('scheduler processes (S2, issue 7 acceptance 2)', () => {
     children.push(child);
     return child;
   }
+
+  it('200 due occurrences with two scheduler processes and one engine: each runs once on each device, none lost', async () => {
+    const OCCURRENCES = 200;
+    const engine: TestEngine = await startTestEngine({ dialect: 'postgres', listen: true });
+    const runners: JobAgent[] = [];
+    try {
+      await setUpEngine(engine); // Aegis unlocked: the engine signs what it delivers
+      const db = engine.engine.ctx.db;
+      const assembly = await insertEngineAssembly(engine, { name: 'Once each' });
+      for (const hostname of ['sched-a', 'sched-b']) {
+        const runner = await JobAgent.connect(engine, await TestAgent.create(engine, { hostname }));
+        // Each run is answered at once with a Success result, as a fast agent would.
+        runner.answer = (payload) => {
+          setImmediate(() => void runner.result(payload.job_id).catch(() => undefined));
+          return { accepted: true };
+        };
+        runners.push(runner);
+      }
+      startScheduler(engine.config.databaseUrl!);
+      startScheduler(engine.config.databaseUrl!);
+      await waitFor(
+        'both scheduler processes heart-beating',
+        async () => (await db.selectFrom('job_scheduler_workers').select('pid').where('kind', '=', 'scheduler').where('status', '=', 'running').where('pid', '!=', process.pid).execute()).length >= 2 || null,
+        60_000,
+      );
+
+      const due = new Date(Date.now() - 60_000);
+      const targets = runners.map((r) => ({ kind: 'device', device_guid: r.agent.rowGuid }));
+      const jobs = await db.transaction().execute(async (trx) => {
+        const ids: number[] = [];
+        for (let i = 0; i < OCCURRENCES; i++) ids.push(await insertJob(trx, { assemblyGuid: assembly, targets, schedule: { type: 'once', start: due.toISOString() }, nextOccurrenceAt: due }));
+        return ids;
+      });
+
+      const settled = await waitFor(
+        'every occurrence to succeed',
+        async () => {
+          const rows = await db.selectFrom('scheduled_job_occurrences').select(['job_id', 'status']).execute();
+          return rows.length >= OCCURRENCES && rows.every((r) => r.status === 'Success') ? rows : null;
+        },
+        150_000,
+      );
+      expect(settled).toHaveLength(OCCURRENCES);
+      expect(new Set(settled.map((o) => o.job_id))).toEqual(new Set(jobs));
+      const executions = await db.selectFrom('activity_history').select(['id', 'device_guid', 'status']).execute();
+      expect(executions).toHaveLength(OCCURRENCES * runners.length);
+      expect(executions.every((e) => e.status === 'Success')).toBe(true);
+      for (const runner of runners) {
+        const delivered = runner.runs.map((r) => r.payload.job_id);
+        expect(delivered).toHaveLength(OCCURRENCES); // no run delivered twice
+        expect(new Set(delivered).size).toBe(OCCURRENCES);
+        expect(runner.runs.every((r) => r.isSignatureValid)).toBe(true);
+      }
+      expect(await db.selectFrom('scheduled_job_runs').select('id').execute()).toHaveLength(OCCURRENCES * runners.length);
+      const byWorker = await db.selectFrom('job_scheduler_work_items').select(['worker_guid', (eb) => eb.fn.countAll<string>().as('n')]).where('kind', '=', 'occurrence_materialize').groupBy('worker_guid').execute();
+      console.log(`occurrences materialized per scheduler: ${byWorker.map((w) => w.n).join(', ')}`);
+    } finally {
+      for (const r of runners) r.close();
+      for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await engine.close();
+    }
+  }, 240_000);
 
   it('kill -9 of the lease holder: re-claimed after expiry with attempt_count 2, completed once', async () => {
     t = await openSchedulingDb('postgres', 'sched_kill');
