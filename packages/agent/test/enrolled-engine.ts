@@ -5,7 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome, startTestEngine, type TestEngine, type TestEngineOptions } from '@borealis/engine/testing';
+import { startTestEngine, type TestEngine, type TestEngineOptions } from '@borealis/engine/testing';
 import { setUpEngine, type SignedInAdmin } from '@borealis/engine/testing/factories';
 import { enrollCommand } from '../src/cli/enroll-command';
 import { deviceKeyFromIdentity } from '../src/identity/device-key';
@@ -26,16 +26,9 @@ export interface EnrolledAgent {
   readonly http: AgentHttp;
 }
 
-export interface EnrolledEngine extends EnrolledAgent {
-  readonly t: TestEngine;
-  readonly url: string;
-  /** The signed-in admin that set the engine up (operator API). */
-  readonly admin: SignedInAdmin;
-  /** The engine's local CA, which agents pin. */
-  readonly caPem: string;
+export interface EnrolledEngine extends EnrolledAgent, TlsEngine {
   /** Enrols another agent root through the same auto-approved code; `now` skews its host clock. */
   enroll(paths: AgentPaths, options?: { readonly now?: () => number }): Promise<EnrolledAgent>;
-  close(): Promise<void>;
 }
 
 export interface EnrolledEngineOptions {
@@ -45,26 +38,53 @@ export interface EnrolledEngineOptions {
   readonly env?: Record<string, string>;
 }
 
-export async function startEnrolledEngine(paths: AgentPaths, options: EnrolledEngineOptions = {}): Promise<EnrolledEngine> {
+export interface TlsEngine {
+  readonly t: TestEngine;
+  readonly url: string;
+  /** The signed-in admin that set the engine up (operator API). */
+  readonly admin: SignedInAdmin;
+  /** The engine's local CA, which agents pin. */
+  readonly caPem: string;
+  close(): Promise<void>;
+}
+
+/** A real engine on loopback over TLS with its own local CA, Aegis set up and an admin signed in. */
+export async function startTlsEngine(options: EnrolledEngineOptions = {}): Promise<TlsEngine> {
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const t = await startTestEngine({
     dialect: 'pglite',
     listen: true,
-    home: makeHome(),
     env: { BOREALIS_TLS: 'on', BOREALIS_PORT: String(port), BOREALIS_PUBLIC_URL: url, ...options.env },
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const agents: AgentHttp[] = [];
   try {
     const admin = await setUpEngine(t);
-    const site = await admin.client.post('/api/sites', { name: 'Module tests' });
-    if (site.statusCode !== 201) throw new Error(`site: ${site.body}`);
-    const { id, enrollment_code: code } = site.json() as { id: number; enrollment_code: string };
-    const window = await admin.client.post(`/api/sites/${id}/auto-approval`, { auto_approve_until: new Date(Date.now() + 3600_000).toISOString() });
-    if (window.statusCode >= 300) throw new Error(`auto-approval: ${window.body}`);
     const caPem = t.engine.ctx.agentTrust?.caPem;
     if (!caPem) throw new Error('the TLS test engine has no local CA');
+    return { t, url, admin, caPem, close: () => t.close() };
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+}
+
+/** Creates a site through the operator API; its enrolment code. */
+export async function createSite(admin: SignedInAdmin, name: string): Promise<{ readonly id: number; readonly code: string }> {
+  const site = await admin.client.post('/api/sites', { name });
+  if (site.statusCode !== 201) throw new Error(`site: ${site.body}`);
+  const { id, enrollment_code: code } = site.json() as { id: number; enrollment_code: string };
+  return { id, code };
+}
+
+export async function startEnrolledEngine(paths: AgentPaths, options: EnrolledEngineOptions = {}): Promise<EnrolledEngine> {
+  const engine = await startTlsEngine(options);
+  const { t, url, admin, caPem } = engine;
+  const agents: AgentHttp[] = [];
+  try {
+    const { id, code } = await createSite(admin, 'Module tests');
+    const window = await admin.client.post(`/api/sites/${id}/auto-approval`, { auto_approve_until: new Date(Date.now() + 3600_000).toISOString() });
+    if (window.statusCode >= 300) throw new Error(`auto-approval: ${window.body}`);
 
     const enroll = async (agentPaths: AgentPaths, agentOptions: { readonly now?: () => number } = {}): Promise<EnrolledAgent> => {
       const caFile = join(agentPaths.root, 'engine-ca.pem');
