@@ -1,139 +1,170 @@
-// The §3.3 reaction table, driven through real HTTPS against a TLS stand-in that answers each
-// engine error: refresh-and-retry, clock resync, reauth with a DPoP nonce, re-enrol and revoked.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCompactJwsPayload } from '../../test/jws';
+// The §3.3 reaction table against the real engine over TLS, each condition provoked on the engine
+// itself: an access token it issued that has expired, a host clock 10 min behind, a refresh token
+// presented again after rotation, operator revoke and purge, and the per-device REST budget.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeartbeatSchema, type Heartbeat } from '@borealis/protocol/agent';
 import { makeAgentRoot, removeAgentRoots } from '../../test/agent-root';
-import { startHttpsStub, type HttpsStub, type SeenRequest, type StubAnswer } from '../../test/https-stub';
-import { makeTestPki, type TestPki } from '../../test/tls-fixtures';
-import { deviceKeyFromIdentity, generateIdentity } from '../identity/device-key';
+import { recordingHttp, startEnrolledEngine, type EnrolledAgent, type EnrolledEngine } from '../../test/enrolled-engine';
 import { silentLog } from '../runtime/agent-log';
-import { createAgentClock } from '../runtime/clock-offset';
-import { systemRuntime } from '../runtime/runtime';
-import { createAgentStore } from '../state/agent-store';
-import { createAgentHttp } from '../transport/agent-http';
+import { systemRuntime, type AgentRuntime } from '../runtime/runtime';
 import { createDeviceSession } from './device-session';
 import { LifecycleError } from './lifecycle-error';
 
-const GUID = 'A1B2C3D4-0000-4000-8000-000000000001';
-const tokens = (n: number) => ({ access_token: `access-${n}`, token_type: 'DPoP', expires_in: 900, refresh_token: `${String(n).padStart(2, '0')}${'r'.repeat(62)}`, refresh_expires_in: 2_592_000 });
-const error = (status: number, code: string, extra: Partial<StubAnswer> = {}, details?: Record<string, unknown>): StubAnswer => ({
-  status,
-  body: { error: { code, message: code, request_id: 'r', ...(details ? { details } : {}) } },
-  ...extra,
-});
-
-let pki: TestPki;
-let stub: HttpsStub;
-let script: Array<(r: SeenRequest) => StubAnswer | undefined> = [];
+/** The engine's injected clock: real time plus an offset a test moves forward (time never goes back). */
+const engineClock = { offsetMs: 0, now: () => new Date(Date.now() + engineClock.offsetMs) };
+let e: EnrolledEngine;
 
 beforeAll(async () => {
-  pki = makeTestPki();
-  stub = await startHttpsStub({ key: pki.serverKey, cert: pki.serverCert }, (r) => {
-    for (const [i, step] of script.entries()) {
-      const answer = step(r);
-      if (answer) {
-        script.splice(i, 1);
-        return answer;
-      }
-    }
-    return { status: 200, body: { ok: true } };
-  });
-});
+  e = await startEnrolledEngine(makeAgentRoot(), { clock: engineClock });
+}, 120_000);
 afterAll(async () => {
-  await stub.close();
-  pki.remove();
-});
-afterEach(() => {
+  await e?.close();
   removeAgentRoots();
-  script = [];
-  stub.seen.length = 0;
 });
 
-async function session() {
-  const identity = generateIdentity();
-  const store = createAgentStore({ paths: makeAgentRoot() });
-  const serverUrl = `https://127.0.0.1:${stub.port}`;
-  await store.update(() => ({
-    schema_version: 1,
-    server_url: serverUrl,
-    identity,
-    agent: { guid: GUID },
-    trust: { mode: 'ca', engine_ca_pem: pki.caPem },
-    tokens: { access_token: 'access-0', access_expires_at: new Date(Date.now() + 800_000).toISOString(), refresh_token: tokens(0).refresh_token, refresh_expires_at: new Date(Date.now() + 86_400_000).toISOString() },
-  }));
-  const clock = createAgentClock({ now: Date.now });
-  const http = createAgentHttp({ serverUrl, trust: { mode: 'ca', engine_ca_pem: pki.caPem }, privateKey: deviceKeyFromIdentity(identity).privateKey, clock });
-  const s = await createDeviceSession({ http, store, clock, runtime: systemRuntime, log: silentLog });
-  return { s, store, clock, http };
+async function session(agent: EnrolledAgent, runtime: AgentRuntime = systemRuntime) {
+  const http = recordingHttp(agent.http);
+  const s = await createDeviceSession({ http, store: agent.store, clock: agent.clock, runtime, log: silentLog });
+  const paths = () => http.sent.map((r) => `${r.path} ${r.status}${r.code ? ` ${r.code}` : ''}`);
+  return { s, http, paths };
 }
 
-const on = (path: string, answer: StubAnswer) => (r: SeenRequest) => (r.url === path ? answer : undefined);
-const paths = () => stub.seen.map((r) => r.url);
+const CONFIG = { method: 'GET', path: '/api/agent/config' } as const;
 
 describe('device session reactions (§3.3)', () => {
   it('401 token_expired → refresh (new refresh token saved first) and one retry with the new token', async () => {
-    const { s, store, http } = await session();
-    script = [on('/api/agent/heartbeat', error(401, 'token_expired')), on('/api/agent/token/refresh', { status: 200, body: tokens(1) })];
-    const res = await s.call({ method: 'POST', path: '/api/agent/heartbeat', body: {} });
+    // An access token the engine issued 1000 s ago (900 s lifetime), which the agent still
+    // believes fresh, as after a suspend: only the engine can tell it has expired.
+    const db = e.t.engine.ctx.db;
+    const { jkt } = await db.selectFrom('device_keys').select('jkt').where('device_guid', '=', e.rowGuid).where('retired_at', 'is', null).executeTakeFirstOrThrow();
+    engineClock.offsetMs -= 1000_000;
+    const old = await e.t.engine.ctx.security!.deviceTrust.issueAccessToken(db, { guid: e.rowGuid, jkt }).finally(() => (engineClock.offsetMs += 1000_000));
+    const before = await e.store.update((f) => ({ ...f!, tokens: { ...f!.tokens!, access_token: old!.token, access_expires_at: new Date(Date.now() + 800_000).toISOString() } }));
+
+    const { s, http, paths } = await session(e);
+    const res = await s.call(CONFIG);
     expect(res.status).toBe(200);
-    expect(paths()).toEqual(['/api/agent/heartbeat', '/api/agent/token/refresh', '/api/agent/heartbeat']);
-    expect(stub.seen[1]?.headers.authorization).toBeUndefined();
-    expect(JSON.parse(stub.seen[1]!.body)).toEqual({ guid: GUID, refresh_token: tokens(0).refresh_token });
-    expect(stub.seen[2]?.headers.authorization).toBe('DPoP access-1');
-    expect((await store.load()).tokens?.refresh_token).toBe(tokens(1).refresh_token);
-    http.close();
+    expect(paths()).toEqual(['/api/agent/config 401 token_expired', '/api/agent/token/refresh 200', '/api/agent/config 200']);
+    const [first, refresh, retry] = http.sent;
+    expect(first?.accessToken).toBe(old!.token);
+    expect(refresh?.accessToken).toBeUndefined();
+    expect(refresh?.body).toEqual({ guid: e.guid, refresh_token: before.tokens!.refresh_token });
+    const after = await e.store.load();
+    expect(after.tokens?.refresh_token).not.toBe(before.tokens!.refresh_token);
+    expect(retry?.accessToken).toBe(after.tokens?.access_token);
+    expect(after.tokens?.access_token).not.toBe(old!.token);
   });
 
   it('401 dpop_invalid → resync the clock from server_time, new proof, one retry', async () => {
-    const { s, clock, http } = await session();
-    const serverTime = new Date(Date.now() + 600_000);
-    // The engine's Date headers agree with its server_time (10 min ahead of this host).
-    const date = { date: serverTime.toUTCString() };
-    script = [on('/api/agent/config', error(401, 'dpop_invalid', { headers: date }, { server_time: serverTime.toISOString() })), on('/api/agent/config', { status: 200, body: {}, headers: date })];
-    await s.call({ method: 'GET', path: '/api/agent/config' });
-    expect(paths()).toEqual(['/api/agent/config', '/api/agent/config']);
-    expect(Math.abs(clock.offsetMs() - 600_000)).toBeLessThan(5000);
-    const iat = (decodeCompactJwsPayload(String(stub.seen[1]?.headers.dpop)) as { iat: number }).iat;
-    expect(Math.abs(iat * 1000 - serverTime.getTime())).toBeLessThan(5000);
-    http.close();
+    // This host's clock runs 10 min behind the engine's: its first proof is outside the 60 s window.
+    const agent = await e.enroll(makeAgentRoot(), { now: () => Date.now() - 600_000 });
+    const { s, paths } = await session(agent);
+    const res = await s.call(CONFIG);
+    expect(res.status).toBe(200);
+    expect(paths()).toEqual(['/api/agent/config 401 dpop_invalid', '/api/agent/config 200']);
+    // The engine accepted the second proof, so its iat was within 60 s of the engine's time.
+    expect(Math.abs(agent.clock.offsetMs() - (600_000 + engineClock.offsetMs))).toBeLessThan(5000);
   });
 
   it('P9/P10 (agent side): a refused refresh token → reauth; use_dpop_nonce → the same call again with the DPoP-Nonce', async () => {
-    const { s, store, http } = await session();
-    script = [
-      on('/api/agent/token/refresh', error(401, 'refresh_token_reused')),
-      on('/api/agent/token/reauth', error(401, 'use_dpop_nonce', { headers: { 'dpop-nonce': 'nonce-123' } })),
-      on('/api/agent/token/reauth', { status: 200, body: tokens(2) }),
-    ];
+    const { s, http, paths } = await session(e);
+    // Rotate twice, then present the first token again: its child was already used, so the engine
+    // detects reuse and revokes the family (§3.4 step 8).
+    const original = (await e.store.load()).tokens!.refresh_token;
     await s.refresh();
-    expect(paths()).toEqual(['/api/agent/token/refresh', '/api/agent/token/reauth', '/api/agent/token/reauth']);
-    const first = decodeCompactJwsPayload(String(stub.seen[1]?.headers.dpop)) as { nonce?: string };
-    const second = decodeCompactJwsPayload(String(stub.seen[2]?.headers.dpop)) as { nonce?: string };
-    expect(first.nonce).toBeUndefined();
-    expect(second.nonce).toBe('nonce-123');
-    expect(JSON.parse(stub.seen[2]!.body)).toEqual({ guid: GUID });
-    expect((await store.load()).tokens?.access_token).toBe('access-2');
-    http.close();
+    await s.refresh();
+    await e.store.update((f) => ({ ...f!, tokens: { ...f!.tokens!, refresh_token: original } }));
+    http.sent.length = 0;
+
+    await s.refresh();
+    expect(paths()).toEqual(['/api/agent/token/refresh 401 refresh_token_reused', '/api/agent/token/reauth 401 use_dpop_nonce', '/api/agent/token/reauth 200']);
+    const [, first, second] = http.sent;
+    expect(first?.nonce).toBeUndefined();
+    expect(second?.nonce).toEqual(expect.any(String));
+    expect(second?.body).toEqual({ guid: e.guid });
+    const tokens = (await e.store.load()).tokens!;
+    expect(tokens.refresh_token).not.toBe(original);
+    // The reauth's tokens are the ones saved: the engine takes them.
+    expect((await s.call(CONFIG)).status).toBe(200);
+    expect(http.sent.at(-1)?.accessToken).toBe(tokens.access_token);
   });
 
   it('device_purged, device_not_found, fingerprint_mismatch → re-enrol; device_revoked → revoked', async () => {
-    const { s, http } = await session();
-    for (const [status, code, kind] of [[401, 'device_purged', 'reenrol'], [401, 'device_not_found', 'reenrol'], [403, 'fingerprint_mismatch', 'reenrol'], [403, 'device_revoked', 'revoked']] as const) {
-      script = [on('/api/agent/heartbeat', error(status, code))];
-      const err = await s.call({ method: 'POST', path: '/api/agent/heartbeat', body: {} }).catch((e: unknown) => e);
+    const db = e.t.engine.ctx.db;
+    const expectLifecycle = async (agent: EnrolledAgent, kind: string, code: string) => {
+      const { s } = await session(agent);
+      const err = await s.call(CONFIG).catch((x: unknown) => x);
       expect(err, code).toBeInstanceOf(LifecycleError);
-      expect(err).toMatchObject({ kind, code });
-    }
-    http.close();
-  });
+      expect(err, code).toMatchObject({ kind, code });
+    };
+
+    // An operator purges the device: its tokens are below the purge barrier.
+    const purged = await e.enroll(makeAgentRoot());
+    expect((await e.admin.client.post(`/api/devices/${purged.rowGuid}/purge`)).statusCode).toBe(200);
+    await expectLifecycle(purged, 'reenrol', 'device_purged');
+    // Without the barrier (a database restored from before the purge was recorded) the row is simply gone.
+    await db.deleteFrom('device_purge_barriers').where('device_guid', '=', purged.rowGuid).execute();
+    await expectLifecycle(purged, 'reenrol', 'device_not_found');
+
+    // The device row names another key than the one this agent's token was issued for.
+    const rekeyed = await e.enroll(makeAgentRoot());
+    await db.updateTable('devices').set({ ssl_key_fingerprint: 'f'.repeat(64) }).where('guid', '=', rekeyed.rowGuid).execute();
+    await expectLifecycle(rekeyed, 'reenrol', 'fingerprint_mismatch');
+
+    // An operator revokes the device: the token_version bump sends the agent to refresh, its family
+    // is revoked, and reauth is refused with device_revoked.
+    const revoked = await e.enroll(makeAgentRoot());
+    expect((await e.admin.client.post(`/api/devices/${revoked.rowGuid}/revoke`)).statusCode).toBe(200);
+    await expectLifecycle(revoked, 'revoked', 'device_revoked');
+  }, 60_000);
 
   it('429 waits Retry-After (+ up to 1 s) and tries again; the heartbeat\'s single try does not', async () => {
-    const { s, http } = await session();
-    script = [on('/api/agent/details', error(429, 'rate_limited', { headers: { 'retry-after': '0' } }))];
-    expect((await s.call({ method: 'POST', path: '/api/agent/details', body: {} })).status).toBe(200);
-    expect(paths()).toEqual(['/api/agent/details', '/api/agent/details']);
-    script = [on('/api/agent/heartbeat', error(503, 'unavailable'))];
-    await expect(s.call({ method: 'POST', path: '/api/agent/heartbeat', body: {}, maxTries: 1 })).rejects.toMatchObject({ code: 'unavailable' });
-    http.close();
-  });
+    const agent = await e.enroll(makeAgentRoot());
+    const waits: number[] = [];
+    // The agent's real waits, recorded.
+    const runtime: AgentRuntime = { ...systemRuntime, sleep: (ms, signal) => (waits.push(ms), systemRuntime.sleep(ms, signal)) };
+    const { s, http, paths } = await session(agent, runtime);
+
+    // The engine's budget is 60 REST calls per device and minute, counted from the first call. Use
+    // it up, then move the engine's clock so that little of that minute is left (the proofs stay
+    // within the 60 s DPoP window), so Retry-After is a few seconds rather than a minute.
+    const started = Date.now();
+    for (let i = 0; i < 60; i++) expect((await s.call(CONFIG)).status).toBe(200);
+    engineClock.offsetMs += Math.max(0, 55_000 - (Date.now() - started));
+    http.sent.length = 0;
+
+    await expect(s.call({ method: 'POST', path: '/api/agent/heartbeat', body: heartbeat(agent), maxTries: 1 })).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(paths()).toEqual(['/api/agent/heartbeat 429 rate_limited']);
+    expect(waits).toEqual([]);
+
+    http.sent.length = 0;
+    expect((await s.call(CONFIG)).status).toBe(200);
+    expect(paths()).toEqual(['/api/agent/config 429 rate_limited', '/api/agent/config 200']);
+    const retryAfterMs = http.sent[0]?.retryAfterMs;
+    expect(retryAfterMs).toBeGreaterThanOrEqual(1000);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(retryAfterMs!);
+    expect(waits[0]).toBeLessThan(retryAfterMs! + 1000);
+  }, 90_000);
 });
+
+function heartbeat(agent: EnrolledAgent): Heartbeat {
+  return HeartbeatSchema.parse({
+    seq: 1,
+    sent_at: new Date().toISOString(),
+    agent_id: `test_${agent.guid}_SYSTEM`,
+    hostname: 'module-test',
+    service_mode: 'system',
+    agent_version: '0.1.0',
+    release_channel: 'stable',
+    boot_id: '5f0c6a38-2d7e-4f55-9a43-0d2c1f6b7e11',
+    uptime_s: 60,
+    last_reboot: null,
+    metrics: { cpu_percent: 1, memory_percent: 1, swap_percent: 0, load_1m: 0, load_5m: 0, load_15m: 0, process_count: 10 },
+    disks: [],
+    last_user: null,
+    logged_in_users: [],
+    internal_ip: null,
+    inventory_hashes: {},
+  });
+}

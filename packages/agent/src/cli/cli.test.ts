@@ -1,31 +1,46 @@
-// The `borealis-agent` executable as an installer or operator runs it: exit codes and messages.
+// The `borealis-agent` executable as an installer or operator runs it: exit codes and messages,
+// enrolling against a real engine over TLS (a code it does not know, an operator's denial).
 
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeAgentRoot, removeAgentRoots, runAgent, VALID_CODE } from '../../test/agent-root';
-import { startHttpsStub, type HttpsStub, type SeenRequest, type StubAnswer } from '../../test/https-stub';
-import { makeTestPki, type TestPki } from '../../test/tls-fixtures';
+import { createSite, startTlsEngine, type TlsEngine } from '../../test/enrolled-engine';
 
 afterEach(removeAgentRoots);
 
 const SERVER = 'https://rmm.example.com';
-let pki: TestPki;
-let engine: HttpsStub;
-let answer: (request: SeenRequest) => StubAnswer = () => ({ status: 403, body: { error: { code: 'invalid_enrollment_code', message: 'Unknown enrolment code', request_id: 'r1' } } });
-/** A TLS stand-in that refuses the code, so enroll finishes quickly with exit 4 (code refused). */
-let stubUrl: string;
-let stubArgs: string[];
+let engine: TlsEngine;
+let caDir: string;
+let caFile: string;
+/** VALID_CODE is well-formed but no site of this engine has it: enroll ends with exit 4 (code refused). */
+let engineArgs: string[];
 
 beforeAll(async () => {
-  pki = makeTestPki();
-  engine = await startHttpsStub({ key: pki.serverKey, cert: pki.serverCert }, (r) => answer(r));
-  stubUrl = `https://127.0.0.1:${engine.port}`;
-  stubArgs = ['enroll', '--server-url', stubUrl, '--site-enrollment-code', VALID_CODE, '--engine-ca-pem', pki.caFile];
-});
+  engine = await startTlsEngine();
+  caDir = mkdtempSync(join(tmpdir(), 'borealis-cli-ca-'));
+  caFile = join(caDir, 'engine-ca.pem');
+  writeFileSync(caFile, engine.caPem);
+  engineArgs = ['enroll', '--server-url', engine.url, '--site-enrollment-code', VALID_CODE, '--engine-ca-pem', caFile];
+}, 120_000);
 afterAll(async () => {
-  await engine.close();
-  pki.remove();
+  await engine?.close();
+  if (caDir) rmSync(caDir, { recursive: true, force: true });
 });
+
+interface WrongCode {
+  readonly hostname_claimed: string;
+  readonly ssl_key_fingerprint_claimed: string;
+  readonly enrollment_code_mask: string;
+}
+
+/** The refused attempts the engine lists to admins. */
+async function wrongCodes(): Promise<WrongCode[]> {
+  const res = await engine.admin.client.get('/api/admin/device-approvals?status=wrong_code');
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { wrong_codes: WrongCode[] }).wrong_codes;
+}
 
 describe('borealis-agent --validate-config', () => {
   it('exits 2 naming the file when agent.json is missing', async () => {
@@ -83,14 +98,14 @@ describe('borealis-agent enroll', () => {
 
   it('takes the CA inline with --engine-ca-b64, and refuses it together with --engine-ca-pem', async () => {
     const paths = makeAgentRoot();
-    const b64 = Buffer.from(readFileSync(pki.caFile, 'utf8')).toString('base64');
-    const run = await runAgent(paths, ['enroll', '--server-url', stubUrl, '--site-enrollment-code', VALID_CODE, '--engine-ca-b64', b64]);
+    const b64 = Buffer.from(engine.caPem).toString('base64');
+    const run = await runAgent(paths, ['enroll', '--server-url', engine.url, '--site-enrollment-code', VALID_CODE, '--engine-ca-b64', b64]);
     expect(run.code).toBe(4);
-    expect((JSON.parse(readFileSync(paths.configFile, 'utf8')) as { trust: unknown }).trust).toEqual({ mode: 'ca', engine_ca_pem: readFileSync(pki.caFile, 'utf8') });
-    const both = await runAgent(makeAgentRoot(), [...stubArgs, '--engine-ca-b64', b64]);
+    expect((JSON.parse(readFileSync(paths.configFile, 'utf8')) as { trust: unknown }).trust).toEqual({ mode: 'ca', engine_ca_pem: engine.caPem });
+    const both = await runAgent(makeAgentRoot(), [...engineArgs, '--engine-ca-b64', b64]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('either --engine-ca-pem or --engine-ca-b64');
-    const bad = await runAgent(makeAgentRoot(), ['enroll', '--server-url', stubUrl, '--site-enrollment-code', VALID_CODE, '--engine-ca-b64', 'bm90IGEgY2VydA==']);
+    const bad = await runAgent(makeAgentRoot(), ['enroll', '--server-url', engine.url, '--site-enrollment-code', VALID_CODE, '--engine-ca-b64', 'bm90IGEgY2VydA==']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--engine-ca-b64 the value holds no PEM certificate');
   });
@@ -103,53 +118,51 @@ describe('borealis-agent enroll', () => {
 
   it('writes the config and key with a pinned CA, sends a DPoP-proved request, and exits 4 when the code is refused', async () => {
     const paths = makeAgentRoot();
-    const run = await runAgent(paths, stubArgs);
+    const run = await runAgent(paths, engineArgs);
     expect(run.code).toBe(4);
-    expect(run.stdout).toContain(`contacting ${stubUrl}`);
+    expect(run.stdout).toContain(`contacting ${engine.url}`);
     expect(run.stderr).toContain('the engine refused the enrolment code');
     const file = JSON.parse(readFileSync(paths.configFile, 'utf8')) as Record<string, unknown>;
     expect(file).toMatchObject({
       schema_version: 1,
-      server_url: stubUrl,
+      server_url: engine.url,
       enrollment_code: '0123-4567-89AB-CDEF-0123-4567-89AB-CDEF',
-      trust: { mode: 'ca', engine_ca_pem: readFileSync(pki.caFile, 'utf8') },
+      trust: { mode: 'ca', engine_ca_pem: engine.caPem },
     });
     expect(statSync(paths.configFile).mode & 0o777).toBe(0o600);
     expect(statSync(paths.stateDir).mode & 0o777).toBe(0o700);
-    const request = engine.seen.at(-1);
-    expect(request?.url).toBe('/api/agent/enroll/request');
-    expect(request?.headers.dpop).toBeDefined();
-    expect(request?.headers.authorization).toBeUndefined();
-    const body = JSON.parse(request?.body ?? '{}') as Record<string, unknown>;
-    expect(body).toMatchObject({ platform: 'linux', enrollment_code: '0123-4567-89AB-CDEF-0123-4567-89AB-CDEF' });
-    expect(Buffer.from(String(body.client_nonce), 'base64')).toHaveLength(32);
+    // The engine checks the body (client_nonce of 32 bytes, the key) and the DPoP proof by that key
+    // before the code (§2.3), and records a wrong code with the key's fingerprint: so it got that far.
+    const fingerprint = /fingerprint ([0-9a-f]{64})/.exec(run.stdout)?.[1];
+    const attempt = (await wrongCodes()).find((w) => w.ssl_key_fingerprint_claimed === fingerprint);
+    expect(attempt, JSON.stringify(await wrongCodes())).toBeDefined();
+    expect(attempt).toMatchObject({ enrollment_code_mask: '0123…CDEF (32 chars)', hostname_claimed: hostname().split('.')[0] });
   });
 
   it('exits 3 when an operator denies the request, printing progress', async () => {
     const paths = makeAgentRoot();
-    const reference = '0e3c8a52-61a4-4c3d-9d0e-4b8b4d7e5f10';
-    const nonce = Buffer.alloc(32, 7).toString('base64');
-    answer = (r) =>
-      r.url === '/api/agent/enroll/request'
-        ? { status: 200, body: { status: 'pending', approval_reference: reference, server_nonce: nonce, poll_after_ms: 10, expires_at: '2026-11-27T00:00:00Z', auto_approved: false, signing_key: 'MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=', signing_key_id: '0123456789abcdef', server_time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } }
-        : { status: 200, body: { status: 'denied', reason: 'operator_denied' } };
-    try {
-      const run = await runAgent(paths, stubArgs);
-      expect(run.code).toBe(3);
-      expect(run.stdout).toContain(`waiting for approval (reference ${reference})`);
-      expect(run.stdout).toContain('enrolment denied (operator_denied)');
-      const poll = JSON.parse(engine.seen.at(-1)?.body ?? '{}') as Record<string, unknown>;
-      expect(poll).toMatchObject({ approval_reference: reference });
-      expect(Buffer.from(String(poll.proof_sig), 'base64')).toHaveLength(64);
-    } finally {
-      answer = () => ({ status: 403, body: { error: { code: 'invalid_enrollment_code', message: 'Unknown enrolment code', request_id: 'r1' } } });
+    const site = await createSite(engine.admin, `Deny ${Date.now()}`);
+    const running = runAgent(paths, ['enroll', '--server-url', engine.url, '--site-enrollment-code', site.code, '--engine-ca-pem', caFile]);
+    // The request waits for an operator; the admin denies it through the approvals API.
+    let approval: { id: string; approval_reference: string } | undefined;
+    for (const deadline = Date.now() + 30_000; !approval; await new Promise((r) => setTimeout(r, 200))) {
+      if (Date.now() > deadline) throw new Error('the enrolment request never reached the engine');
+      const list = await engine.admin.client.get(`/api/admin/device-approvals?status=pending&site_id=${site.id}`);
+      approval = (list.json() as { approvals: Array<{ id: string; approval_reference: string }> }).approvals[0];
     }
-  });
+    const denied = await engine.admin.client.post(`/api/admin/device-approvals/${approval.id}/deny`, {});
+    expect(denied.statusCode, denied.body).toBe(200);
+    const run = await running;
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toContain(`waiting for approval (reference ${approval.approval_reference})`);
+    // The engine reveals a denial only to a poll with a valid proof_sig by the enrolling key (§2.4).
+    expect(run.stdout).toContain('enrolment denied (operator_denied)');
+  }, 60_000);
 
   it('keeps the device key when enroll runs again', async () => {
     const paths = makeAgentRoot();
-    const first = await runAgent(paths, stubArgs);
-    const second = await runAgent(paths, stubArgs);
+    const first = await runAgent(paths, engineArgs);
+    const second = await runAgent(paths, engineArgs);
     const fingerprint = (out: string) => /fingerprint ([0-9a-f]{64})/.exec(out)?.[1];
     expect(first.stdout).toContain('device key created');
     expect(second.stdout).toContain('device key kept');
@@ -164,12 +177,12 @@ describe('borealis-agent status', () => {
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/enrolled:\s+no \(not configured/);
 
-    const enroll = await runAgent(paths, stubArgs);
+    const enroll = await runAgent(paths, engineArgs);
     const after = await runAgent(paths, ['status']);
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/enrolled:\s+no\n/);
     expect(after.stdout).toMatch(/guid:\s+-\n/);
-    expect(after.stdout).toMatch(new RegExp(`server url:\\s+${stubUrl.replace(/\./g, '\\.')}`));
+    expect(after.stdout).toMatch(new RegExp(`server url:\\s+${engine.url.replace(/\./g, '\\.')}`));
     expect(after.stdout).toMatch(/last heartbeat:\s+never/);
     expect(after.stdout).toContain(/fingerprint ([0-9a-f]{64})/.exec(enroll.stdout)?.[1]);
     expect(after.stdout).not.toMatch(/0123-4567/i);
@@ -188,7 +201,7 @@ describe('borealis-agent status', () => {
 describe('borealis-agent uninstall', () => {
   it('refuses without --yes (exit 2, says how) and removes the files with it', async () => {
     const paths = makeAgentRoot();
-    await runAgent(paths, stubArgs);
+    await runAgent(paths, engineArgs);
     mkdirSync(`${paths.root}/etc/systemd/system`, { recursive: true });
     writeFileSync(`${paths.root}/etc/systemd/system/borealis-agent.service`, '[Unit]\n');
 

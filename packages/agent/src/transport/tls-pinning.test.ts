@@ -1,32 +1,37 @@
 // P1 (agent-protocol.md §1, §12): the agent trusts only the pinned CA, verifies host names, never
 // speaks http:// and refuses an IP-literal server_url without a pin. Also the headers every request
-// carries, gzip above 8 KiB and the clock offset taken from `Date`.
+// carries (the real engine checks the DPoP proof), gzip above 8 KiB and the clock offset from `Date`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { validateDpopProof } from '@borealis/protocol/agent';
+import { makeAgentRoot, removeAgentRoots } from '../../test/agent-root';
+import { startEnrolledEngine, type EnrolledEngine } from '../../test/enrolled-engine';
+import { startPlainTlsServer, type PlainTlsServer } from '../../test/plain-tls-server';
 import { makeTestPki, type TestPki } from '../../test/tls-fixtures';
-import { startHttpsStub, type HttpsStub } from '../../test/https-stub';
 import { createAgentClock } from '../runtime/clock-offset';
 import { AgentApiError } from './agent-error';
 import { createAgentHttp } from './agent-http';
 import { tlsTrustOptions } from './tls-trust';
 
+// Certificates the engine cannot present on purpose (another CA, another host name) come from a
+// test PKI, served by plain TLS endpoints; what the engine itself must accept goes to the engine.
 let pki: TestPki;
-let pinnedServer: HttpsStub;
-let otherServer: HttpsStub;
-let wrongNameServer: HttpsStub;
+let pinnedServer: PlainTlsServer;
+let otherServer: PlainTlsServer;
+let wrongNameServer: PlainTlsServer;
+let e: EnrolledEngine;
 const key = generateKeyPairSync('ed25519');
-const ok = () => ({ status: 200, body: { ok: true } });
 
 beforeAll(async () => {
   pki = makeTestPki();
-  pinnedServer = await startHttpsStub({ key: pki.serverKey, cert: pki.serverCert }, ok);
-  otherServer = await startHttpsStub({ key: pki.otherServerKey, cert: pki.otherServerCert }, ok);
-  wrongNameServer = await startHttpsStub({ key: pki.wrongNameKey, cert: pki.wrongNameCert }, ok);
-});
+  pinnedServer = await startPlainTlsServer({ key: pki.serverKey, cert: pki.serverCert });
+  otherServer = await startPlainTlsServer({ key: pki.otherServerKey, cert: pki.otherServerCert });
+  wrongNameServer = await startPlainTlsServer({ key: pki.wrongNameKey, cert: pki.wrongNameCert });
+  e = await startEnrolledEngine(makeAgentRoot());
+}, 120_000);
 afterAll(async () => {
-  await Promise.all([pinnedServer.close(), otherServer.close(), wrongNameServer.close()]);
-  pki.remove();
+  await Promise.all([pinnedServer?.close(), otherServer?.close(), wrongNameServer?.close(), e?.close()]);
+  pki?.remove();
+  removeAgentRoots();
 });
 
 function client(url: string, trust: Parameters<typeof createAgentHttp>[0]['trust']) {
@@ -34,7 +39,7 @@ function client(url: string, trust: Parameters<typeof createAgentHttp>[0]['trust
 }
 
 async function failure(promise: Promise<unknown>): Promise<AgentApiError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(() => undefined, (x: unknown) => x);
   expect(err).toBeInstanceOf(AgentApiError);
   return err as AgentApiError;
 }
@@ -43,7 +48,7 @@ describe('P1 TLS pinning', () => {
   it('P1: talks to a server whose certificate the pinned CA issued', async () => {
     const http = client(`https://127.0.0.1:${pinnedServer.port}`, { mode: 'ca', engine_ca_pem: pki.caPem });
     const res = await http.send({ method: 'GET', path: '/api/agent/config' });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(204);
     http.close();
   });
 
@@ -53,6 +58,14 @@ describe('P1 TLS pinning', () => {
     expect(err.code).toBe('network');
     expect(err.message).toMatch(/certificate/i);
     expect(otherServer.seen).toHaveLength(0);
+    http.close();
+  });
+
+  it('P1: refuses the engine when the pin is another CA', async () => {
+    const http = client(e.url, { mode: 'ca', engine_ca_pem: pki.caPem });
+    const err = await failure(http.send({ method: 'GET', path: '/api/agent/config' }));
+    expect(err.code).toBe('network');
+    expect(err.message).toMatch(/certificate/i);
     http.close();
   });
 
@@ -70,27 +83,33 @@ describe('P1 TLS pinning', () => {
   });
 
   it('P1: refuses http:// and an IP literal or localhost without a pinned CA, before any connection', () => {
+    const before = pinnedServer.seen.length;
     expect(() => client(`http://127.0.0.1:${pinnedServer.port}`, { mode: 'ca', engine_ca_pem: pki.caPem })).toThrow(/https:\/\//);
     expect(() => client(`https://127.0.0.1:${pinnedServer.port}`, undefined)).toThrow(/pinned CA/);
     expect(() => client(`https://127.0.0.1:${pinnedServer.port}`, { mode: 'system' })).toThrow(/pinned CA/);
-    expect(pinnedServer.seen.every((r) => r.url === '/api/agent/config')).toBe(true);
+    expect(pinnedServer.seen).toHaveLength(before);
   });
 });
 
 describe('request headers, gzip and clock', () => {
-  it('sends Authorization DPoP, a valid DPoP proof bound to the token, the context and the User-Agent', async () => {
+  it('the engine takes Authorization DPoP with a proof bound to that token, whose htu has no query', async () => {
+    const http = e.http;
+    const token = (await e.store.load()).tokens!.access_token;
+    // The engine checks the proof's htm, htu (a query in it is refused), iat, jti and ath = hash(token).
+    const res = await http.send({ method: 'GET', path: '/api/agent/config?x=1', accessToken: token });
+    expect(res.status).toBe(200);
+    const refused = await failure(http.send({ method: 'GET', path: '/api/agent/config' }));
+    expect(refused).toMatchObject({ status: 401, code: 'missing_authorization' });
+  });
+
+  it('sends Authorization DPoP, a DPoP proof, the context and the User-Agent on the wire', async () => {
     const http = client(`https://127.0.0.1:${pinnedServer.port}`, { mode: 'ca', engine_ca_pem: pki.caPem });
     await http.send({ method: 'POST', path: '/api/agent/heartbeat?x=1', body: { a: 1 }, accessToken: 'token-abc' });
     const seen = pinnedServer.seen.at(-1);
     expect(seen?.headers.authorization).toBe('DPoP token-abc');
+    expect(seen?.headers.dpop).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(seen?.headers['x-borealis-agent-context']).toBe('SYSTEM');
     expect(seen?.headers['user-agent']).toMatch(/^Borealis-Agent-TS\/\d+\.\d+\.\d+ \(linux; (x64|arm64)\)$/);
-    const proof = validateDpopProof(
-      seen?.headers.dpop,
-      { method: 'POST', url: `https://127.0.0.1:${pinnedServer.port}/api/agent/heartbeat`, accessToken: 'token-abc' },
-      { clock: { now: () => new Date() } },
-    );
-    expect(proof.ok).toBe(true);
     http.close();
   });
 
@@ -100,11 +119,13 @@ describe('request headers, gzip and clock', () => {
     expect(pinnedServer.seen.at(-1)?.headers['content-encoding']).toBeUndefined();
     await http.send({ method: 'POST', path: '/big', body: { a: 'x'.repeat(9000) } });
     expect(pinnedServer.seen.at(-1)?.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(pinnedServer.seen.at(-1)!.body)).toEqual({ a: 'x'.repeat(9000) });
     http.close();
   });
 
   it('takes the clock offset from the Date header of responses', async () => {
-    const ahead = await startHttpsStub({ key: pki.serverKey, cert: pki.serverCert }, () => ({ status: 200, body: {}, headers: { date: new Date(Date.now() + 3_600_000).toUTCString() } }));
+    // A server whose clock runs an hour ahead (the engine's Date is always this host's time).
+    const ahead = await startPlainTlsServer({ key: pki.serverKey, cert: pki.serverCert }, { date: () => new Date(Date.now() + 3_600_000) });
     const clock = createAgentClock({ now: Date.now });
     const http = createAgentHttp({ serverUrl: `https://127.0.0.1:${ahead.port}`, trust: { mode: 'ca', engine_ca_pem: pki.caPem }, privateKey: key.privateKey, clock });
     await http.send({ method: 'GET', path: '/' });

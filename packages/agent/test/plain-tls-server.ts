@@ -1,39 +1,36 @@
-// A bare HTTPS listener for transport tests (P1 and CLI exit codes): it records each request's
-// headers and answers from a small route table. Protocol behaviour is tested against the real
-// engine in agent-engine.test.ts; this only stands in for "some TLS server".
+// A plain TLS endpoint for transport tests that need what the engine cannot present on purpose: a
+// certificate from another CA or for another host name, or a clock an hour off. It is not an engine
+// stand-in: it records each request as it arrived on the wire and answers 204 with no body.
 import { createServer, type Server } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
-export interface SeenRequest {
+export interface WireRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+  /** The body, gunzipped when it came gzip-encoded. */
   readonly body: string;
 }
 
-export type StubAnswer = { status: number; body?: unknown; headers?: Record<string, string> };
-
-export interface HttpsStub {
+export interface PlainTlsServer {
   readonly port: number;
-  readonly seen: SeenRequest[];
+  readonly seen: WireRequest[];
   close(): Promise<void>;
 }
 
-export async function startHttpsStub(tls: { key: string; cert: string }, answer: (request: SeenRequest) => StubAnswer): Promise<HttpsStub> {
-  const seen: SeenRequest[] = [];
+export async function startPlainTlsServer(tls: { key: string; cert: string }, options: { readonly date?: () => Date } = {}): Promise<PlainTlsServer> {
+  const seen: WireRequest[] = [];
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-      seen.push(request);
-      const a = answer(request);
-      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
-      res.end(a.body === undefined ? '' : JSON.stringify(a.body));
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      res.writeHead(204, options.date ? { date: options.date().toUTCString() } : {});
+      res.end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
