@@ -99,8 +99,9 @@ describe('HTTP contract', () => {
     expect(res.body).not.toMatch(/\.ts:\d+|at .*\(/);
   });
 
-  it('answers a body over the limit with 413 payload_too_large', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/probe/echo', payload: { hostname: 'x'.repeat(1_100_000), port: 1 } });
+  it('S35: answers a JSON body of 1 MiB + 1 byte with 413 payload_too_large', async () => {
+    const body = JSON.stringify({ hostname: 'x', port: 1, pad: '' });
+    const res = await app.inject({ method: 'POST', url: '/api/probe/echo', headers: { 'content-type': 'application/json' }, payload: body.replace('"pad":""', `"pad":"${'x'.repeat(1024 * 1024 + 1 - body.length)}"`) });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('payload_too_large');
   });
@@ -114,8 +115,8 @@ describe('HTTP contract', () => {
     expect(insane.headers['x-request-id']).not.toContain('script');
   });
 
-  it('sends the hardening headers, no-store under /api/ and no HSTS over plain HTTP', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/nope' });
+  it('S35: sends the hardening headers, no-store under /api/, no HSTS over plain HTTP (tls.test.ts: HSTS over HTTPS) and no CORS grant to a foreign Origin', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/nope', headers: { origin: 'https://evil.example' } });
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');

@@ -2,7 +2,7 @@
 // first start. Purpose keys are derived from it with HKDF-SHA256 (info `borealis-<purpose>-v1`).
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureDir } from '../runtime-paths';
 
@@ -36,7 +36,8 @@ export function loadOrCreateHostSecret(path: string): HostSecretFile {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   } else if ((statSync(path).mode & 0o077) !== 0) {
-    writeFileSync(path, readFileSync(path), { mode: 0o600 });
+    // writeFileSync's mode applies only when it creates the file, so an existing one is chmod'ed.
+    chmodSync(path, 0o600);
     tightened = true;
   }
   const raw = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');

@@ -2,7 +2,7 @@
 // on PGlite and PostgreSQL: setup token → Aegis → first admin with TOTP → sign-in → restart →
 // unlock, with the gate closing every operator route until it opens.
 
-import { readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,8 @@ describe.each(DIALECTS)('operator trust journey on %s', (dialect) => {
   let setupToken = '';
   let totpSecret = '';
   let adminCookie = '';
+  /** Cookie values and CSRF tokens the journey was handed (S34 looks for them on disk). */
+  const handedOut: string[] = [];
 
   it('S1: a fresh engine asks for Aegis setup and prints a setup token to stderr only', async () => {
     await start();
@@ -129,6 +131,7 @@ describe.each(DIALECTS)('operator trust journey on %s', (dialect) => {
     expect(session).toMatch(/; Path=\/; Max-Age=\d+; SameSite=Strict; HttpOnly$/);
     expect(cookies.find((c) => c.startsWith('borealis_csrf='))).not.toContain('HttpOnly');
     adminCookie = session.split(';')[0]!;
+    for (const c of cookies) handedOut.push(c.split(';')[0]!.split('=')[1]!);
 
     expect((await browser.get('/api/bootstrap/state')).json().phase).toBe('login_required');
     expect(existsSync(join(home, 'Services', 'api-backend', 'secrets', 'setup_token.txt'))).toBe(false);
@@ -143,6 +146,7 @@ describe.each(DIALECTS)('operator trust journey on %s', (dialect) => {
     const browser = operatorClient(t.engine.app!);
     browser.jar.set('borealis_session', adminCookie.split('=')[1]!);
     const csrf = (await browser.get('/api/auth/csrf')).json().csrf_token as string;
+    handedOut.push(csrf);
     const refused = await browser.post('/api/auth/logout', {}, { csrf: false });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('csrf_failed');
@@ -255,5 +259,32 @@ describe.each(DIALECTS)('operator trust journey on %s', (dialect) => {
       const dump = JSON.stringify((await sql`SELECT * FROM ${sql.table(table_name)}`.execute(db)).rows);
       for (const secret of [PASSPHRASE, ADMIN_PASSWORD, totpSecret, setupToken]) expect(dump, `${table_name} holds a secret`).not.toContain(secret);
     }
+  });
+
+  it('S34: no file under Engine/ outside the database state holds a journey secret, cookie or CSRF token; secrets are 0600 in 0700 directories, and a loosened secret file is tightened at start', async () => {
+    const secrets = [PASSPHRASE, ADMIN_PASSWORD, totpSecret, setupToken, ...handedOut].filter((x) => x.length >= 16);
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    const databaseState = join(home, 'Services', 'postgres-db', 'state');
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const path = join(dir, e.name);
+        if (path === databaseState) return [];
+        return e.isDirectory() ? [path, ...walk(path)] : [path];
+      });
+    const entries = walk(home);
+    expect(entries.some((p) => p.endsWith('engine.log'))).toBe(true);
+    for (const path of entries.filter((p) => statSync(p).isFile())) {
+      const text = readFileSync(path).toString('latin1');
+      for (const secret of secrets) expect(text.includes(secret), `${path} holds a secret of the journey`).toBe(false);
+    }
+    const secretsDir = join(home, 'Services', 'api-backend', 'secrets');
+    for (const path of [secretsDir, ...walk(secretsDir)]) {
+      const mode = statSync(path).mode & 0o777;
+      expect(mode, path).toBe(statSync(path).isDirectory() ? 0o700 : 0o600);
+    }
+    await t.engine.stop();
+    chmodSync(join(secretsDir, 'engine_secret.txt'), 0o644);
+    await start();
+    expect(statSync(join(secretsDir, 'engine_secret.txt')).mode & 0o777).toBe(0o600);
   });
 });
