@@ -127,9 +127,10 @@ export function createAgentSocket(deps: AgentSocketDeps): AgentSocket {
       if (socket !== current) return;
       const data = AgentConnectErrorDataSchema.safeParse(err.data);
       const code = data.success ? data.data.code : 'network';
-      log.warn('socket connect refused', { reason: code, message: data.success ? undefined : err.message });
+      const retryAfterMs = data.success ? data.data.retry_after_ms : undefined;
+      log.warn('socket connect refused', { reason: code, retry_after_ms: retryAfterMs, message: data.success ? undefined : err.message });
       teardown();
-      void afterRefusal(code, data.success ? data.data.retry_after_ms : undefined);
+      void afterRefusal(code, retryAfterMs);
     });
     current.on('disconnect', (reason) => {
       if (socket !== current) return;
