@@ -78,7 +78,9 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
   let database: EngineDatabase | undefined;
   try {
     database = await openDatabase(
-      config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: paths.pgliteState },
+      config.databaseUrl
+        ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize, acquireTimeoutMs: config.databaseAcquireTimeoutMs }
+        : { kind: 'pglite', dataDir: paths.pgliteState },
     );
     const servesHttp = config.role === 'all' || config.role === 'api';
     const schemaVersion = servesHttp

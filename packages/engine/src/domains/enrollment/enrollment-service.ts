@@ -33,7 +33,7 @@ import { createApprovalRepository, type ApprovalRow } from './approval-repositor
 import { detectConflict, isAutoApprovable } from './conflicts';
 import { loadEngineSigningKey } from './engine-signing-key';
 import { createEnrollmentLimits, type EnrollmentLimits } from './enrollment-limits';
-import { countEnrollmentCodeUse, finalizeEnrollment } from './finalize-enrollment';
+import { createEnrollmentCodeUseCounter, finalizeEnrollment } from './finalize-enrollment';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -94,6 +94,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
   const { db, clock } = deps;
   const repo = createApprovalRepository();
   const limits: EnrollmentLimits = createEnrollmentLimits({ clock, exemptCidrs: deps.rateExemptCidrs });
+  const codeUses = createEnrollmentCodeUseCounter(db);
 
   // A burst of enrolments would count the queue once per request and poll; one count runs at a
   // time, and changes that land meanwhile are folded into a single recount after it.
@@ -313,7 +314,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       if (changed) {
         // After the commit the answer carries the only copy of the tokens: a failed count (a busy
         // pool) must not replace it with an error, which would leave the agent to reauthenticate.
-        await countEnrollmentCodeUse(db, changed.site_id).catch(() => undefined);
+        await codeUses.count(changed.site_id).catch(() => undefined);
         deps.deviceEvents.emit('device_changed', { guid: changed.guid, site_id: changed.site_id, change: changed.change });
         if (changed.trust) deps.deviceEvents.emit('trust_changed', { guid: changed.guid, reason: changed.trust });
       }

@@ -1,6 +1,6 @@
 // Finalize (agent-protocol §2.4): turns an approved row into a device with its key, hot row, token
 // version, refresh family and access token, inside the caller's one transaction. The code's use is
-// counted by the caller after the commit (countEnrollmentCodeUse), so no enrolment holds the site row.
+// counted by the caller after the commit (createEnrollmentCodeUseCounter), so no enrolment holds the site row.
 
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -217,10 +217,39 @@ export async function finalizeEnrollment(
 }
 
 /**
- * §2.4 "increment the site's enrollment_code_uses", run after the finalize commit on its own: inside
- * the transaction every enrolment of a site queued behind the previous one's row lock until its
- * commit. The limit is checked at request time, so a use counted a moment later changes nothing.
+ * §2.4 "increment the site's enrollment_code_uses", after the finalize commit: inside the
+ * transaction every enrolment of a site queued behind the previous one's row lock until its
+ * commit. Uses that arrive while an update runs are summed into the next one, so a burst updates
+ * the site row a few times instead of once per device. The limit is checked at request time, so
+ * a use counted a moment later changes nothing there.
  */
-export async function countEnrollmentCodeUse(db: DbExecutor, siteId: number): Promise<void> {
-  await db.updateTable('sites').set({ enrollment_code_uses: sql<number>`enrollment_code_uses + 1` }).where('id', '=', siteId).execute();
+export function createEnrollmentCodeUseCounter(db: DbExecutor) {
+  const pending = new Map<number, number>();
+  let flushing: Promise<void> | null = null;
+  const flush = async (): Promise<void> => {
+    try {
+      while (pending.size) {
+        const [siteId, uses] = pending.entries().next().value!;
+        pending.delete(siteId);
+        try {
+          await db.updateTable('sites').set({ enrollment_code_uses: sql<number>`enrollment_code_uses + ${uses}` }).where('id', '=', siteId).execute();
+        } catch (err) {
+          // Kept for the next enrolment's update (a busy pool is no reason to forget them).
+          pending.set(siteId, (pending.get(siteId) ?? 0) + uses);
+          throw err;
+        }
+      }
+    } finally {
+      flushing = null;
+    }
+  };
+  return {
+    /** Resolves once this use is stored, or at once when an update already running will take it. */
+    async count(siteId: number): Promise<void> {
+      pending.set(siteId, (pending.get(siteId) ?? 0) + 1);
+      if (flushing) return;
+      flushing = flush();
+      await flushing;
+    },
+  };
 }
