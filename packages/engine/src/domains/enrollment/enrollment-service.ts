@@ -31,7 +31,7 @@ import { isUniqueViolation } from '../sites/site-repository';
 import { enrollmentCodeUsability, findSiteByEnrollmentCode } from '../sites/enrollment-code';
 import { createApprovalRepository, type ApprovalRow } from './approval-repository';
 import { detectConflict, isAutoApprovable } from './conflicts';
-import { loadEngineSigningKey } from './engine-signing-key';
+import { createSigningKeyReader, loadEngineSigningKey } from './engine-signing-key';
 import { createEnrollmentLimits, type EnrollmentLimits } from './enrollment-limits';
 import { createEnrollmentCodeUseCounter, finalizeEnrollment } from './finalize-enrollment';
 
@@ -95,6 +95,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
   const repo = createApprovalRepository();
   const limits: EnrollmentLimits = createEnrollmentLimits({ clock, exemptCidrs: deps.rateExemptCidrs });
   const codeUses = createEnrollmentCodeUseCounter(db);
+  const readSigningKey = createSigningKeyReader(db);
 
   // A burst of enrolments would count the queue once per request and poll; one count runs at a
   // time, and changes that land meanwhile are folded into a single recount after it.
@@ -220,7 +221,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       const usability = enrollmentCodeUsability(site, clock.now());
       if (usability !== 'ok') return wrongCode(body, fingerprint, origin, usability);
 
-      const signingKey = await loadEngineSigningKey(db);
+      const signingKey = await readSigningKey();
       let row: ApprovalRow;
       try {
         row = await queue(body, der, fingerprint, site, origin);
@@ -260,6 +261,10 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       );
       if (!isProofValid) throw new AppError('proof_invalid', 'The enrolment proof does not verify');
 
+      // An approved row is finalized below: its answer's signing key is read before the transaction
+      // (shared with concurrent enrolments) rather than inside it; a row that turned approved
+      // meanwhile reads it in the transaction.
+      const preloadedKey = found.status === 'approved' ? await readSigningKey() : undefined;
       // Filled inside the transaction, announced after the commit.
       const effects: { queueChanged: boolean; device: DeviceChange | null } = { queueChanged: false, device: null };
       const answer = await db.transaction().execute(async (trx): Promise<EnrollPollResponse> => {
@@ -291,7 +296,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
               return { status: 'expired' };
             }
             effects.device = { guid: done.guid, site_id: done.siteId, change: done.change, trust: done.trustChange };
-            const signingKey = await loadEngineSigningKey(trx);
+            const signingKey = preloadedKey ?? (await loadEngineSigningKey(trx));
             return {
               status: 'approved',
               guid: done.guid,
