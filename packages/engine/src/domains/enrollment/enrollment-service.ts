@@ -268,7 +268,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       // Filled inside the transaction, announced after the commit.
       const effects: { queueChanged: boolean; device: DeviceChange | null } = { queueChanged: false, device: null };
       const answer = await db.transaction().execute(async (trx): Promise<EnrollPollResponse> => {
-        const row = await repo.findByIdForUpdate(trx, found.id);
+        const row = await repo.findByIdForUpdateWithSite(trx, found.id);
         if (!row) throw new AppError('approval_unknown', 'No enrolment request has this approval reference');
         const now = clock.now();
         const isLive = row.status === 'pending' || row.status === 'approved';
@@ -289,7 +289,8 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
           case 'completed':
             return { status: 'completed', guid: (row.device_guid ?? '').toUpperCase() };
           case 'approved': {
-            const done = await finalizeEnrollment(deps, trx, row, origin.ip, origin.requestId);
+            const site = row.site_id !== null && row.site_name !== null ? { id: row.site_id, name: row.site_name } : undefined;
+            const done = await finalizeEnrollment(deps, trx, row, origin.ip, origin.requestId, site);
             effects.queueChanged = true;
             if (!done) {
               await repo.update(trx, row.id, { status: 'expired', updated_at: now });

@@ -61,9 +61,11 @@ export async function finalizeEnrollment(
   row: ApprovalRow,
   actorIp: string | null,
   requestId: string | null,
+  /** The row's site as read with the row lock (saves a round trip); read here when absent. */
+  knownSite?: { readonly id: number; readonly name: string },
 ): Promise<FinalizedEnrollment | undefined> {
   if (row.site_id === null) return undefined;
-  const site = await trx.selectFrom('sites').select(['id', 'name']).where('id', '=', row.site_id).executeTakeFirst();
+  const site = knownSite ?? (await trx.selectFrom('sites').select(['id', 'name']).where('id', '=', row.site_id).executeTakeFirst());
   if (!site) return undefined;
   const now = deps.clock.now();
   const jkt = jktFromSpki(row.agent_pubkey);
