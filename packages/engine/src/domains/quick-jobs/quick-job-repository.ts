@@ -116,48 +116,11 @@ export const quickJobRepository = {
   },
 
   /**
-   * Locks and marks `dispatching` a device's ready Pending executions, oldest first (data-model.md
-   * §6: the node holding the socket claims them, so a superseded socket elsewhere cannot).
-   * `ids` limits the claim to given executions (dispatch-time delivery, where expiry is not checked).
-   */
-  async claimForDelivery(
-    db: DbExecutor,
-    input: { deviceGuid: string; now: Date; limit: number; redeliverBefore: Date; ids?: readonly string[] },
-  ): Promise<DeliverableExecution[]> {
-    const ids = input.ids;
-    const result = await sql<DeliverableExecution>`
-      UPDATE activity_history AS a
-         SET phase = 'dispatching', dispatched_at = ${input.now}, updated_at = ${input.now}
-        FROM activity_history AS x
-        LEFT JOIN quick_jobs AS j ON j.id = x.quick_job_id
-        LEFT JOIN scheduled_job_runs AS r ON r.id = x.run_id
-        LEFT JOIN scheduled_jobs AS s ON s.id = r.job_id
-       WHERE x.id = a.id
-         AND a.id IN (
-           SELECT id FROM activity_history
-            WHERE device_guid = ${input.deviceGuid}
-              AND status = 'Pending'
-              AND cancel_requested_at IS NULL
-              AND phase IS DISTINCT FROM 'waiting_for_previous'
-              AND ${ids ? sql`id IN (${sql.join(ids)})` : sql`expires_at > ${input.now}`}
-              AND (dispatched_at IS NULL OR phase IS DISTINCT FROM 'dispatching' OR dispatched_at < ${input.redeliverBefore})
-            ORDER BY created_at, id
-            LIMIT ${input.limit}
-            FOR UPDATE SKIP LOCKED)
-      RETURNING a.id, COALESCE(a.quick_job_id::text, '') AS quick_job_id, a.device_guid, a.hostname, a.site_id, a.assembly_guid, a.assembly_revision, a.script_name,
-                a.expires_at,
-                -- Scheduled executions (automation.md §3.4) take these from their job's component.
-                COALESCE(j.run_mode, 'system') AS run_mode,
-                COALESCE(j.timeout_seconds, (s.components -> a.component_index ->> 'timeout_seconds')::int, 3600) AS timeout_seconds,
-                COALESCE(j.variable_values, s.components -> a.component_index -> 'variable_values', '{}'::jsonb) AS variable_values,
-                COALESCE(j.source, 'schedule') AS source`.execute(db);
-    return [...result.rows].sort((x, y) => (x.id < y.id ? -1 : 1));
-  },
-
-  /**
-   * claimForDelivery for many devices in one statement (a dispatch to thousands of connected
-   * devices, or their reconnect wave): `ids` requests claim those executions of their device,
-   * the others up to `limit` ready rows each. Returns every claimed row; callers group by device.
+   * Locks and marks `dispatching` the ready Pending executions of many devices in one statement,
+   * oldest first (data-model.md §6: the node holding the socket claims them, so a superseded
+   * socket elsewhere cannot). A request with `ids` claims those executions of its device
+   * (dispatch-time delivery, where expiry is not checked); the others up to `limit` ready rows
+   * each. Returns every claimed row; callers group them by device.
    */
   async claimForDeliveryMany(
     db: DbExecutor,
@@ -212,7 +175,7 @@ export const quickJobRepository = {
     return rows.sort((x, y) => (x.id < y.id ? -1 : 1));
   },
 
-  /** markAccepted for many executions in one statement; returns the rows that changed. */
+  /** Accepted by the agent (or progress seen): Running, many executions in one statement; returns the rows that changed. */
   async markAcceptedMany(db: DbExecutor, ids: readonly string[], now: Date): Promise<ChangedExecution[]> {
     if (!ids.length) return [];
     const result = await sql<ChangedExecution>`
@@ -221,16 +184,6 @@ export const quickJobRepository = {
        WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'Pending'
       RETURNING ${CHANGED_COLUMNS}`.execute(db);
     return [...result.rows];
-  },
-
-  /** Accepted by the agent (or progress seen): Running. An Expired row a late accept names goes back. */
-  async markAccepted(db: DbExecutor, id: string, now: Date): Promise<ChangedExecution | undefined> {
-    const result = await sql<ChangedExecution>`
-      UPDATE activity_history
-         SET status = 'Running', phase = COALESCE(NULLIF(phase, 'dispatching'), 'queued_on_agent'), accepted_at = COALESCE(accepted_at, ${now}), updated_at = ${now}
-       WHERE id = ${id} AND status = 'Pending'
-      RETURNING ${CHANGED_COLUMNS}`.execute(db);
-    return result.rows[0];
   },
 
   async markRefused(db: DbExecutor, id: string, errorCode: string, now: Date): Promise<ChangedExecution | undefined> {
