@@ -80,6 +80,16 @@ describe('loadConfig', () => {
     expect(problem).not.toContain('pa55word');
   });
 
+  it('sizes the PostgreSQL pool and its acquire timeout, within bounds', () => {
+    const defaults = loadConfig({ env: {} });
+    expect([defaults.databasePoolSize, defaults.databaseAcquireTimeoutMs]).toEqual([20, 5000]);
+    const set = loadConfig({ env: { BOREALIS_DATABASE_POOL_SIZE: '40', BOREALIS_DATABASE_ACQUIRE_TIMEOUT_MS: '1500' } });
+    expect([set.databasePoolSize, set.databaseAcquireTimeoutMs]).toEqual([40, 1500]);
+    expect(problemsOf({ BOREALIS_DATABASE_POOL_SIZE: '0' })).toEqual(['BOREALIS_DATABASE_POOL_SIZE: must be a whole number of connections from 1 to 1000 (got "0")']);
+    expect(problemsOf({ BOREALIS_DATABASE_POOL_SIZE: 'lots' })[0]).toMatch(/^BOREALIS_DATABASE_POOL_SIZE: must be a whole number/);
+    expect(problemsOf({ BOREALIS_DATABASE_ACQUIRE_TIMEOUT_MS: '50' })[0]).toMatch(/^BOREALIS_DATABASE_ACQUIRE_TIMEOUT_MS: must be a whole number of milliseconds from 100 to 60000/);
+  });
+
   it('requires the certificate and key together', () => {
     expect(problemsOf({ BOREALIS_TLS_CERT: '/etc/cert.pem' })[0]).toMatch(/^BOREALIS_TLS_KEY: /);
   });

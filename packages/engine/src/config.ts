@@ -62,6 +62,8 @@ const VariablesSchema = z.object({
     (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
     'must be a postgres:// or postgresql:// URL, or unset for the embedded database',
   ),
+  BOREALIS_DATABASE_POOL_SIZE: wholeNumber(1, 1000, 20, 'connections'),
+  BOREALIS_DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(100, 60_000, 5000, 'milliseconds'),
   BOREALIS_ROLE: z.enum(ENGINE_ROLES, { error: `must be one of ${ENGINE_ROLES.join(', ')}` }).default('all'),
   BOREALIS_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   BOREALIS_PUBLIC_URL: optionalText.refine(
@@ -123,6 +125,10 @@ export interface EngineConfig {
   readonly host: string;
   readonly port: number;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL connections per engine process (PGlite has one). */
+  readonly databasePoolSize: number;
+  /** How long a request waits for a pooled connection before it is answered 503 `server_busy`. */
+  readonly databaseAcquireTimeoutMs: number;
   readonly role: (typeof ENGINE_ROLES)[number];
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly publicUrl: string | undefined;
@@ -217,6 +223,8 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     host: v.BOREALIS_HOST,
     port: v.BOREALIS_PORT,
     databaseUrl: v.BOREALIS_DATABASE_URL,
+    databasePoolSize: v.BOREALIS_DATABASE_POOL_SIZE,
+    databaseAcquireTimeoutMs: v.BOREALIS_DATABASE_ACQUIRE_TIMEOUT_MS,
     role: v.BOREALIS_ROLE,
     logLevel: v.BOREALIS_LOG_LEVEL,
     publicUrl: v.BOREALIS_PUBLIC_URL,
@@ -298,6 +306,8 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_HOST: config.host,
     BOREALIS_PORT: String(config.port),
     BOREALIS_DATABASE_URL: config.databaseUrl && redactUrl(config.databaseUrl),
+    BOREALIS_DATABASE_POOL_SIZE: String(config.databasePoolSize),
+    BOREALIS_DATABASE_ACQUIRE_TIMEOUT_MS: String(config.databaseAcquireTimeoutMs),
     BOREALIS_ROLE: config.role,
     BOREALIS_LOG_LEVEL: config.logLevel,
     BOREALIS_PUBLIC_URL: config.publicUrl,

@@ -80,7 +80,9 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
   let signals: SignalBus | undefined;
   try {
     database = await openDatabase(
-      config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: paths.pgliteState },
+      config.databaseUrl
+        ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize, acquireTimeoutMs: config.databaseAcquireTimeoutMs }
+        : { kind: 'pglite', dataDir: paths.pgliteState },
     );
     const servesHttp = config.role === 'all' || config.role === 'api';
     const schemaVersion = servesHttp

@@ -65,3 +65,13 @@ export class UnavailableError extends AppError {
     super('unavailable', message);
   }
 }
+
+/** 503 `server_busy`: capacity ran out for a moment (api.md); `Retry-After` says when to come back. */
+export class ServerBusyError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('server_busy', message, undefined, { retry_after: retryAfterSeconds });
+  }
+}

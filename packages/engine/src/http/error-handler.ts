@@ -18,7 +18,7 @@ export function sendError(
   const body: ErrorEnvelope = {
     error: { code, message, ...(details?.length ? { details: [...details] } : {}), ...extra, request_id: request.id },
   };
-  if (code === 'rate_limited' && typeof extra?.retry_after === 'number') reply.header('retry-after', String(extra.retry_after));
+  if ((code === 'rate_limited' || code === 'server_busy') && typeof extra?.retry_after === 'number') reply.header('retry-after', String(extra.retry_after));
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

@@ -44,10 +44,42 @@ export function spkiB64FromKey(key: KeyObject): string {
   return encodeB64(spkiFromKey(key));
 }
 
+/**
+ * Public KeyObjects by raw key (base64url): an agent signs every DPoP proof and its enrolment proof
+ * with one key, and `createPublicKey` was a visible share of the engine's CPU when each request
+ * rebuilt it. Bounded, least recently used first out; public keys only, so sharing them is harmless.
+ */
+export const PUBLIC_KEY_CACHE_SIZE = 20_000;
+const publicKeys = new Map<string, KeyObject>();
+
+/** The KeyObject of a 32-byte raw Ed25519 public key, from the cache when it is there. */
+export function cachedEd25519PublicKey(raw: Uint8Array, cacheKey = Buffer.from(raw).toString('base64url')): KeyObject {
+  const known = publicKeys.get(cacheKey);
+  if (known) {
+    // Re-insert so the Map's order stays least recently used first.
+    publicKeys.delete(cacheKey);
+    publicKeys.set(cacheKey, known);
+    return known;
+  }
+  const key = createPublicKey({ key: spkiFromRawEd25519(raw), format: 'der', type: 'spki' });
+  publicKeys.set(cacheKey, key);
+  if (publicKeys.size > PUBLIC_KEY_CACHE_SIZE) {
+    const oldest = publicKeys.keys().next().value;
+    if (oldest !== undefined) publicKeys.delete(oldest);
+  }
+  return key;
+}
+
 /** A public KeyObject from Ed25519 SPKI DER, or undefined when the bytes are not one. */
 export function publicKeyFromSpki(der: Uint8Array): KeyObject | undefined {
-  if (!isEd25519Spki(der)) return undefined;
-  return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+  const raw = rawEd25519FromSpki(der);
+  return raw && cachedEd25519PublicKey(raw);
+}
+
+/** The SPKI DER of a wire `agent_pubkey` / `signing_key` when it is an Ed25519 key; no KeyObject is built. */
+export function spkiDerFromB64(text: string): Buffer | undefined {
+  const der = decodeB64(text);
+  return der && isEd25519Spki(der) ? der : undefined;
 }
 
 /** Parses a wire `agent_pubkey` / `signing_key` (b64 or base64url of the SPKI DER). */

@@ -1,10 +1,10 @@
 // Ed25519 public keys as JWK (RFC 8037 `OKP`) and their RFC 7638 thumbprint, the protocol's `jkt` (§0):
 // base64url SHA-256 of `{"crv":"Ed25519","kty":"OKP","x":…}`.
 
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { decodeB64Url, encodeB64Url } from './base64';
-import { rawEd25519FromSpki, spkiFromKey, spkiFromRawEd25519 } from './device-key';
+import { cachedEd25519PublicKey, rawEd25519FromSpki, spkiFromKey } from './device-key';
 
 /** 32 bytes, base64url without padding. */
 const ed25519X = z.string().refine((x) => decodeB64Url(x)?.byteLength === 32, 'must be a base64url Ed25519 public key');
@@ -29,7 +29,8 @@ export function jwkFromKey(key: KeyObject): Ed25519PublicJwk {
 export function publicKeyFromJwk(jwk: Ed25519PublicJwk): KeyObject {
   const raw = decodeB64Url(jwk.x);
   if (raw?.byteLength !== 32) throw new TypeError('jwk.x is not a 32-byte base64url value');
-  return createPublicKey({ key: spkiFromRawEd25519(raw), format: 'der', type: 'spki' });
+  // Keyed by the decoded bytes, so a non-canonical spelling of x cannot alias another key.
+  return cachedEd25519PublicKey(raw);
 }
 
 /** RFC 7638 thumbprint: required members only, lexicographic order, no whitespace. */

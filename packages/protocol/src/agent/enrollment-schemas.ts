@@ -5,13 +5,13 @@ import { z } from 'zod';
 import { AGENT_TOKEN_TYPE, ENROLL_NONCE_BYTES } from './agent-auth-constants';
 import { ApprovalReferenceSchema, DeviceGuidSchema, SigningKeyIdSchema } from './agent-identity';
 import { decodeB64 } from './base64';
-import { parseSpkiB64 } from './device-key';
+import { spkiDerFromB64 } from './device-key';
 
 const isoTime = z.iso.datetime();
 const b64OfLength = (bytes: number, what: string) => z.string().max(128).refine((v) => decodeB64(v)?.byteLength === bytes, `must be b64 of exactly ${bytes} bytes (${what})`);
 
 /** b64 SPKI DER of an Ed25519 public key (44 bytes): `agent_pubkey`, `signing_key`. */
-export const Ed25519SpkiB64Schema = z.string().max(128).refine((v) => parseSpkiB64(v) !== undefined, 'must be b64 of an Ed25519 SPKI (44 bytes)');
+export const Ed25519SpkiB64Schema = z.string().max(128).refine((v) => spkiDerFromB64(v) !== undefined, 'must be b64 of an Ed25519 SPKI (44 bytes)');
 export const EnrollNonceSchema = b64OfLength(ENROLL_NONCE_BYTES, 'nonce');
 export const Ed25519SignatureB64Schema = b64OfLength(64, 'Ed25519 signature');
 

@@ -17,6 +17,18 @@ export function createApprovalRepository() {
       return db.selectFrom('device_approvals').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     },
 
+    /** findByIdForUpdate plus its site's name (null when the site is gone), for finalize in one round trip. */
+    findByIdForUpdateWithSite(db: DbExecutor, id: string) {
+      return db
+        .selectFrom('device_approvals')
+        .leftJoin('sites', 'sites.id', 'device_approvals.site_id')
+        .selectAll('device_approvals')
+        .select('sites.name as site_name')
+        .where('device_approvals.id', '=', id)
+        .forUpdate('device_approvals')
+        .executeTakeFirst();
+    },
+
     findPendingByFingerprintForUpdate(db: DbExecutor, fingerprint: string) {
       return db
         .selectFrom('device_approvals')

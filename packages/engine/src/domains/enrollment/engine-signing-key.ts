@@ -26,3 +26,18 @@ export async function loadEngineSigningKey(db: DbExecutor): Promise<EngineSignin
   if (!row) throw new UnavailableError('The engine has no job-signing key yet; finish Aegis setup first');
   return { signing_key: encodeB64(row.public_key_spki), signing_key_id: row.key_id };
 }
+
+/**
+ * loadEngineSigningKey on the shared pool where callers that arrive while a read runs share its
+ * answer: a burst of enrolments read the same row once per round trip instead of once each. Nothing
+ * is kept after the read, so a rotation is seen by the next caller as before.
+ */
+export function createSigningKeyReader(db: DbExecutor): () => Promise<EngineSigningKey> {
+  let inFlight: Promise<EngineSigningKey> | null = null;
+  return () => {
+    inFlight ??= loadEngineSigningKey(db).finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+}

@@ -10,7 +10,8 @@ import {
   decodeB64,
   encodeB64,
   jktFromSpki,
-  parseSpkiB64,
+  publicKeyFromSpki,
+  spkiDerFromB64,
   sslKeyFingerprint,
   verifyEnrollmentProof,
   type EnrollPollRequest,
@@ -30,9 +31,9 @@ import { isUniqueViolation } from '../sites/site-repository';
 import { enrollmentCodeUsability, findSiteByEnrollmentCode } from '../sites/enrollment-code';
 import { createApprovalRepository, type ApprovalRow } from './approval-repository';
 import { detectConflict, isAutoApprovable } from './conflicts';
-import { loadEngineSigningKey } from './engine-signing-key';
+import { createSigningKeyReader, loadEngineSigningKey } from './engine-signing-key';
 import { createEnrollmentLimits, type EnrollmentLimits } from './enrollment-limits';
-import { finalizeEnrollment } from './finalize-enrollment';
+import { createEnrollmentCodeUseCounter, finalizeEnrollment } from './finalize-enrollment';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -93,9 +94,32 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
   const { db, clock } = deps;
   const repo = createApprovalRepository();
   const limits: EnrollmentLimits = createEnrollmentLimits({ clock, exemptCidrs: deps.rateExemptCidrs });
+  const codeUses = createEnrollmentCodeUseCounter(db);
+  const readSigningKey = createSigningKeyReader(db);
 
+  // A burst of enrolments would count the queue once per request and poll; one count runs at a
+  // time, and changes that land meanwhile are folded into a single recount after it.
+  let counting: Promise<void> | null = null;
+  let recount = false;
+  const countAndEmit = async (): Promise<void> => {
+    try {
+      do {
+        recount = false;
+        deps.deviceEvents.emit('approvals_changed', { pending_count: await repo.countPending(db) });
+      } while (recount);
+    } finally {
+      counting = null;
+    }
+  };
   const announceQueue = async () => {
-    deps.deviceEvents.emit('approvals_changed', { pending_count: await repo.countPending(db) });
+    if (counting) {
+      recount = true;
+      return;
+    }
+    // The count is a hint for the approvals page, taken after the commit: failing to take it
+    // (a busy pool) must not turn a stored enrolment into an error answer; the next change recounts.
+    counting = countAndEmit().catch(() => undefined);
+    await counting;
   };
 
   const wrongCode = async (body: EnrollRequest, fingerprint: string, origin: RequestOrigin, code: 'invalid_enrollment_code' | 'enrollment_code_expired' | 'code_consumed') => {
@@ -185,10 +209,11 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
 
     /** §2.3 checks 3–7; check 1 (address) runs before validation in the route, check 2 is the schema. */
     async request(body: EnrollRequest, dpopHeader: string | readonly string[] | undefined, path: string, origin: RequestOrigin): Promise<EnrollRequestResponse> {
-      const key = parseSpkiB64(body.agent_pubkey);
-      if (!key) throw new AppError('validation_failed', 'agent_pubkey: must be b64 of an Ed25519 SPKI (44 bytes)');
-      const fingerprint = sslKeyFingerprint(key.der);
-      await verifyDpop(deps.deviceTrust, { method: 'POST', path, header: dpopHeader, spki: key.der });
+      // The request needs the key's bytes only; the DPoP check builds (and caches) its KeyObject.
+      const der = spkiDerFromB64(body.agent_pubkey);
+      if (!der) throw new AppError('validation_failed', 'agent_pubkey: must be b64 of an Ed25519 SPKI (44 bytes)');
+      const fingerprint = sslKeyFingerprint(der);
+      await verifyDpop(deps.deviceTrust, { method: 'POST', path, header: dpopHeader, spki: der });
       limits.requestByFingerprint(fingerprint);
 
       const site = await findSiteByEnrollmentCode(db, deps.hostSecret, body.enrollment_code);
@@ -196,14 +221,14 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       const usability = enrollmentCodeUsability(site, clock.now());
       if (usability !== 'ok') return wrongCode(body, fingerprint, origin, usability);
 
-      const signingKey = await loadEngineSigningKey(db);
+      const signingKey = await readSigningKey();
       let row: ApprovalRow;
       try {
-        row = await queue(body, key.der, fingerprint, site, origin);
+        row = await queue(body, der, fingerprint, site, origin);
       } catch (err) {
         // Two first requests for one key raced on the pending-fingerprint index: the loser updates in place.
         if (!isUniqueViolation(err)) throw err;
-        row = await queue(body, key.der, fingerprint, site, origin);
+        row = await queue(body, der, fingerprint, site, origin);
       }
       await announceQueue();
       const isApproved = row.status === 'approved';
@@ -224,22 +249,26 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       limits.pollByReference(body.approval_reference);
       const found = await repo.findByReference(db, body.approval_reference);
       if (!found) throw new AppError('approval_unknown', 'No enrolment request has this approval reference');
-      const key = parseSpkiB64(encodeB64(found.agent_pubkey));
-      if (!key) throw new Error('stored agent_pubkey is not an Ed25519 SPKI');
-      await verifyDpop(deps.deviceTrust, { method: 'POST', path, header: dpopHeader, spki: key.der });
+      const publicKey = publicKeyFromSpki(found.agent_pubkey);
+      if (!publicKey) throw new Error('stored agent_pubkey is not an Ed25519 SPKI');
+      await verifyDpop(deps.deviceTrust, { method: 'POST', path, header: dpopHeader, spki: found.agent_pubkey });
       const clientNonce = decodeB64(body.client_nonce)!;
       if (!sameBytes(clientNonce, found.client_nonce)) throw new AppError('proof_invalid', 'The enrolment proof does not verify');
       const isProofValid = verifyEnrollmentProof(
-        key.publicKey,
+        publicKey,
         { serverNonce: found.server_nonce, approvalReference: found.approval_reference, clientNonce },
         body.proof_sig,
       );
       if (!isProofValid) throw new AppError('proof_invalid', 'The enrolment proof does not verify');
 
+      // An approved row is finalized below: its answer's signing key is read before the transaction
+      // (shared with concurrent enrolments) rather than inside it; a row that turned approved
+      // meanwhile reads it in the transaction.
+      const preloadedKey = found.status === 'approved' ? await readSigningKey() : undefined;
       // Filled inside the transaction, announced after the commit.
       const effects: { queueChanged: boolean; device: DeviceChange | null } = { queueChanged: false, device: null };
       const answer = await db.transaction().execute(async (trx): Promise<EnrollPollResponse> => {
-        const row = await repo.findByIdForUpdate(trx, found.id);
+        const row = await repo.findByIdForUpdateWithSite(trx, found.id);
         if (!row) throw new AppError('approval_unknown', 'No enrolment request has this approval reference');
         const now = clock.now();
         const isLive = row.status === 'pending' || row.status === 'approved';
@@ -260,14 +289,15 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
           case 'completed':
             return { status: 'completed', guid: (row.device_guid ?? '').toUpperCase() };
           case 'approved': {
-            const done = await finalizeEnrollment(deps, trx, row, origin.ip, origin.requestId);
+            const site = row.site_id !== null && row.site_name !== null ? { id: row.site_id, name: row.site_name } : undefined;
+            const done = await finalizeEnrollment(deps, trx, row, origin.ip, origin.requestId, site);
             effects.queueChanged = true;
             if (!done) {
               await repo.update(trx, row.id, { status: 'expired', updated_at: now });
               return { status: 'expired' };
             }
             effects.device = { guid: done.guid, site_id: done.siteId, change: done.change, trust: done.trustChange };
-            const signingKey = await loadEngineSigningKey(trx);
+            const signingKey = preloadedKey ?? (await loadEngineSigningKey(trx));
             return {
               status: 'approved',
               guid: done.guid,
@@ -288,6 +318,9 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       });
       const changed = effects.device;
       if (changed) {
+        // After the commit the answer carries the only copy of the tokens: a failed count (a busy
+        // pool) must not replace it with an error, which would leave the agent to reauthenticate.
+        await codeUses.count(changed.site_id).catch(() => undefined);
         deps.deviceEvents.emit('device_changed', { guid: changed.guid, site_id: changed.site_id, change: changed.change });
         if (changed.trust) deps.deviceEvents.emit('trust_changed', { guid: changed.guid, reason: changed.trust });
       }

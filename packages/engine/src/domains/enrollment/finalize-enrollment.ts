@@ -1,5 +1,6 @@
 // Finalize (agent-protocol §2.4): turns an approved row into a device with its key, hot row, token
-// version, refresh family and access token, inside the caller's one transaction.
+// version, refresh family and access token, inside the caller's one transaction. The code's use is
+// counted by the caller after the commit (createEnrollmentCodeUseCounter), so no enrolment holds the site row.
 
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -60,9 +61,11 @@ export async function finalizeEnrollment(
   row: ApprovalRow,
   actorIp: string | null,
   requestId: string | null,
+  /** The row's site as read with the row lock (saves a round trip); read here when absent. */
+  knownSite?: { readonly id: number; readonly name: string },
 ): Promise<FinalizedEnrollment | undefined> {
   if (row.site_id === null) return undefined;
-  const site = await trx.selectFrom('sites').select(['id', 'name']).where('id', '=', row.site_id).executeTakeFirst();
+  const site = knownSite ?? (await trx.selectFrom('sites').select(['id', 'name']).where('id', '=', row.site_id).executeTakeFirst());
   if (!site) return undefined;
   const now = deps.clock.now();
   const jkt = jktFromSpki(row.agent_pubkey);
@@ -78,6 +81,8 @@ export async function finalizeEnrollment(
   let change: FinalizedEnrollment['change'];
   let trustChange: FinalizedEnrollment['trustChange'] = null;
   let tokenVersion: number;
+  /** A GUID drawn just now: no key, token family or purge barrier can name it yet. */
+  let isFreshGuid = false;
   if (target) {
     guid = target.guid;
     change = 'updated';
@@ -119,6 +124,7 @@ export async function finalizeEnrollment(
             .orderBy('purged_at', 'desc')
             .limit(1)
             .executeTakeFirst();
+    isFreshGuid = !barrier;
     guid = barrier?.device_guid ?? randomUUID();
     tokenVersion = Math.max(1, barrier?.required_token_version ?? 1);
     change = 'created';
@@ -140,30 +146,47 @@ export async function finalizeEnrollment(
       created_at: now,
       updated_at: now,
     };
-    await trx.insertInto('devices').values(device).execute();
+    if (isFreshGuid) {
+      // The device, its key and its hot row (below) in one statement: an enrolment burst is bound
+      // by round trips inside this transaction, not by the work of each insert.
+      await trx
+        .with('new_device', (db) => db.insertInto('devices').values(device).returning('guid'))
+        .with('new_key', (db) =>
+          db
+            .insertInto('device_keys')
+            .values({ id: randomUUID(), device_guid: guid, ssl_key_fingerprint: fingerprint, jkt, public_key_spki: row.agent_pubkey, added_at: now })
+            .returning('id'),
+        )
+        .insertInto('device_heartbeat_state')
+        .values({ device_guid: guid, agent_version: row.agent_version, written_at: now })
+        .execute();
+    } else {
+      await trx.insertInto('devices').values(device).execute();
+    }
   }
-  await trx.deleteFrom('device_purge_barriers').where('device_guid', '=', guid).execute();
-
-  // One live key per device: retire the others, keep or add this one.
-  await trx.updateTable('device_keys').set({ retired_at: now }).where('device_guid', '=', guid).where('retired_at', 'is', null).where('ssl_key_fingerprint', '<>', fingerprint).execute();
-  const liveKey = await trx.selectFrom('device_keys').select('id').where('device_guid', '=', guid).where('ssl_key_fingerprint', '=', fingerprint).where('retired_at', 'is', null).executeTakeFirst();
-  if (!liveKey) {
+  if (!isFreshGuid) {
+    await trx.deleteFrom('device_purge_barriers').where('device_guid', '=', guid).execute();
+    // One live key per device: retire the others, keep or add this one.
+    await trx.updateTable('device_keys').set({ retired_at: now }).where('device_guid', '=', guid).where('retired_at', 'is', null).where('ssl_key_fingerprint', '<>', fingerprint).execute();
+    const liveKey = await trx.selectFrom('device_keys').select('id').where('device_guid', '=', guid).where('ssl_key_fingerprint', '=', fingerprint).where('retired_at', 'is', null).executeTakeFirst();
+    if (!liveKey) {
+      await trx
+        .insertInto('device_keys')
+        .values({ id: randomUUID(), device_guid: guid, ssl_key_fingerprint: fingerprint, jkt, public_key_spki: row.agent_pubkey, added_at: now })
+        .execute();
+    }
+    // Enrolment creates the hot row; heartbeat flushes only ever update it (data-model.md §4).
     await trx
-      .insertInto('device_keys')
-      .values({ id: randomUUID(), device_guid: guid, ssl_key_fingerprint: fingerprint, jkt, public_key_spki: row.agent_pubkey, added_at: now })
+      .insertInto('device_heartbeat_state')
+      .values({ device_guid: guid, agent_version: row.agent_version, written_at: now })
+      .onConflict((oc) => oc.column('device_guid').doNothing())
       .execute();
+    await deps.deviceTrust.refreshTokens.revokeDeviceFamilies(trx, guid, 'reenrolled');
   }
-  // Enrolment creates the hot row; heartbeat flushes only ever update it (data-model.md §4).
-  await trx
-    .insertInto('device_heartbeat_state')
-    .values({ device_guid: guid, agent_version: row.agent_version, written_at: now })
-    .onConflict((oc) => oc.column('device_guid').doNothing())
-    .execute();
 
-  await trx.updateTable('sites').set({ enrollment_code_uses: sql<number>`enrollment_code_uses + 1` }).where('id', '=', site.id).execute();
-  await deps.deviceTrust.refreshTokens.revokeDeviceFamilies(trx, guid, 'reenrolled');
   const refresh = await deps.deviceTrust.refreshTokens.issueFamily(trx, { deviceGuid: guid, jkt });
-  const access = await deps.deviceTrust.issueAccessToken(trx, { guid, jkt });
+  // The device row was written above in this transaction: its key and version are known.
+  const access = await deps.deviceTrust.issueAccessToken(trx, { guid, jkt, device: { guid, ssl_key_fingerprint: fingerprint, token_version: tokenVersion } });
   if (!access) throw new Error('device row vanished inside its own transaction');
 
   await trx
@@ -193,4 +216,42 @@ export async function finalizeEnrollment(
     },
   );
   return { guid: wireGuid, agentId: formatAgentId(row.hostname_claimed, wireGuid), siteId: site.id, siteName: site.name, access, refresh, change, trustChange };
+}
+
+/**
+ * §2.4 "increment the site's enrollment_code_uses", after the finalize commit: inside the
+ * transaction every enrolment of a site queued behind the previous one's row lock until its
+ * commit. Uses that arrive while an update runs are summed into the next one, so a burst updates
+ * the site row a few times instead of once per device. The limit is checked at request time, so
+ * a use counted a moment later changes nothing there.
+ */
+export function createEnrollmentCodeUseCounter(db: DbExecutor) {
+  const pending = new Map<number, number>();
+  let flushing: Promise<void> | null = null;
+  const flush = async (): Promise<void> => {
+    try {
+      while (pending.size) {
+        const [siteId, uses] = pending.entries().next().value!;
+        pending.delete(siteId);
+        try {
+          await db.updateTable('sites').set({ enrollment_code_uses: sql<number>`enrollment_code_uses + ${uses}` }).where('id', '=', siteId).execute();
+        } catch (err) {
+          // Kept for the next enrolment's update (a busy pool is no reason to forget them).
+          pending.set(siteId, (pending.get(siteId) ?? 0) + uses);
+          throw err;
+        }
+      }
+    } finally {
+      flushing = null;
+    }
+  };
+  return {
+    /** Resolves once this use is stored, or at once when an update already running will take it. */
+    async count(siteId: number): Promise<void> {
+      pending.set(siteId, (pending.get(siteId) ?? 0) + 1);
+      if (flushing) return;
+      flushing = flush();
+      await flushing;
+    },
+  };
 }

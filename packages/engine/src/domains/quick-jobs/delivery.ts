@@ -1,6 +1,7 @@
 // Delivery of executions to agents (automation.md §2.1 step 4, §2.3; agent-protocol §5.3, §5.4,
 // §6.1): claim a device's ready Pending rows (≤20 in flight), sign each per delivery, emit
-// quick_job_run to device:<GUID> with a 15 s ack, and record accepted / refused / silence.
+// quick_job_run to device:<GUID> with a 15 s ack, and record accepted / refused / silence. Claims
+// and accepts of many devices share one statement (statement-batcher.ts).
 
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -12,11 +13,14 @@ import type { Database } from '../../db/schema';
 import { AppError } from '../../errors';
 import type { JobAssembly, JobSigningKey, QuickJobAssemblies } from './assembly-port';
 import type { JobEvents } from './job-events';
-import { quickJobRepository as repo, type DeliverableExecution } from './quick-job-repository';
+import { quickJobRepository as repo, type ChangedExecution, type DeliverableExecution } from './quick-job-repository';
+import { createStatementBatcher } from './statement-batcher';
 
 export const RUN_ACK_MS = 15_000;
 export const MAX_IN_FLIGHT = 20;
 export const REDELIVER_AFTER_MS = 30_000;
+/** Devices per batched claim, executions per batched accept (one statement each). */
+export const DELIVERY_BATCH_MAX = 1_000;
 const SIGNATURE_MAX_AGE_MS = 24 * 3600_000;
 
 type ScriptType = (typeof JOB_SCRIPT_TYPES)[number];
@@ -43,6 +47,8 @@ export interface DeliveryDeps {
   readonly events: JobEvents;
   readonly outputMaxBytes: number;
   readonly ackMs?: number;
+  /** Told of every claimed execution before it is sent (fan-in keeps what a result needs of it). */
+  readonly onClaimed?: (rows: readonly DeliverableExecution[]) => void;
 }
 
 export interface Delivery {
@@ -57,6 +63,41 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const ackMs = deps.ackMs ?? RUN_ACK_MS;
   /** One delivery loop per device on this node; a request during a loop makes it run once more. */
   const active = new Map<string, { again: boolean; ids: Set<string> | null; done: Promise<void> }>();
+
+  interface ClaimRequest {
+    readonly deviceGuid: string;
+    readonly ids?: readonly string[];
+    readonly now: Date;
+  }
+  const claims = createStatementBatcher<ClaimRequest, DeliverableExecution[]>(
+    async (requests) => {
+      const now = requests[0]!.now;
+      const rows = await repo.claimForDeliveryMany(deps.db, {
+        requests,
+        now,
+        limit: MAX_IN_FLIGHT,
+        redeliverBefore: new Date(now.getTime() - REDELIVER_AFTER_MS),
+      });
+      deps.onClaimed?.(rows);
+      const byDevice = new Map<string, DeliverableExecution[]>();
+      for (const row of rows) {
+        const list = byDevice.get(row.device_guid) ?? [];
+        list.push(row);
+        byDevice.set(row.device_guid, list);
+      }
+      // One loop per device runs at a time, so each device appears once per batch.
+      return requests.map((r) => byDevice.get(r.deviceGuid) ?? []);
+    },
+    { max: DELIVERY_BATCH_MAX },
+  );
+  const accepts = createStatementBatcher<{ id: string; now: Date }, ChangedExecution | undefined>(
+    async (items) => {
+      const changed = await repo.markAcceptedMany(deps.db, items.map((i) => i.id), items[0]!.now);
+      const byId = new Map(changed.map((c) => [c.id, c]));
+      return items.map((i) => byId.get(i.id));
+    },
+    { max: DELIVERY_BATCH_MAX },
+  );
 
   const payloadFor = (exec: DeliverableExecution, assembly: JobAssembly, key: JobSigningKey): QuickJobRunPayload => {
     const now = deps.clock.now();
@@ -123,7 +164,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     const parsed = answers.map((a) => QuickJobRunAckSchema.safeParse(a)).find((p) => p.success);
     if (!parsed?.success) return 'silent';
     const now = deps.clock.now();
-    const row = parsed.data.accepted ? await repo.markAccepted(deps.db, exec.id, now) : await repo.markRefused(deps.db, exec.id, parsed.data.error_code, now);
+    const row = parsed.data.accepted ? await accepts.add({ id: exec.id, now }) : await repo.markRefused(deps.db, exec.id, parsed.data.error_code, now);
     if (row) deps.events.targetsChanged([row], 'updated');
     return parsed.data.accepted ? 'accepted' : 'refused';
   };
@@ -138,17 +179,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       return;
     }
     for (let round = 0; round < 10_000; round += 1) {
-      const ids = state.ids;
+      let ids = state.ids ? [...state.ids].sort() : null;
       state.ids = null;
       state.again = false;
-      const now = deps.clock.now();
-      const claimed = await repo.claimForDelivery(deps.db, {
-        deviceGuid: rowGuid,
-        now,
-        limit: MAX_IN_FLIGHT,
-        redeliverBefore: new Date(now.getTime() - REDELIVER_AFTER_MS),
-        ...(ids ? { ids: [...ids] } : {}),
-      });
+      if (ids && ids.length > MAX_IN_FLIGHT) {
+        // At most 20 in flight: the rest (ids are uuidv7, so oldest first) wait for the next round.
+        state.ids = new Set(ids.slice(MAX_IN_FLIGHT));
+        state.again = true;
+        ids = ids.slice(0, MAX_IN_FLIGHT);
+      }
+      const claimed = await claims.add({ deviceGuid: rowGuid, now: deps.clock.now(), ...(ids ? { ids } : {}) });
       if (!claimed.length && !state.again) return;
       const outcomes = await Promise.all(claimed.map((exec) => sendOne(exec, key)));
       const silent = claimed.filter((_, i) => outcomes[i] === 'silent').map((e) => e.id);
@@ -178,6 +218,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     },
     async idle() {
       while (active.size) await Promise.all([...active.values()].map((s) => s.done));
+      await claims.idle();
+      await accepts.idle();
     },
   };
 }

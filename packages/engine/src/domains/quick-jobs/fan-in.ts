@@ -36,6 +36,8 @@ interface ExecutionMeta {
 export interface FanIn {
   result(deviceGuid: string, result: QuickJobResult): Promise<ResultOutcome>;
   progress(deviceGuid: string, progress: QuickJobProgress): Promise<ResultOutcome>;
+  /** Delivery claimed these: keep what their progress and results need, so neither reads the row. */
+  remember(rows: ReadonlyArray<{ id: string; quick_job_id: string; device_guid: string; assembly_guid: string; assembly_revision: number }>): void;
   /** Writes everything queued now (normally on the timers). */
   flush(): Promise<void>;
   /** Statements of the last flushes, for tests of the batching: transactions written. */
@@ -81,9 +83,12 @@ export function createFanIn(deps: FanInDeps): FanIn {
     const row = await deps.db.selectFrom('activity_history').select(['quick_job_id', 'device_guid', 'assembly_guid', 'assembly_revision']).where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
     const m = { quickJobId: row.quick_job_id, deviceGuid: row.device_guid, assemblyGuid: row.assembly_guid, assemblyRevision: row.assembly_revision };
+    remember1(id, m);
+    return m;
+  };
+  const remember1 = (id: string, m: ExecutionMeta) => {
     if (meta.size > 100_000) meta.clear();
     meta.set(id, m);
-    return m;
   };
 
   const warningCodesOf = async (m: ExecutionMeta | undefined): Promise<readonly number[]> => {
@@ -183,6 +188,12 @@ export function createFanIn(deps: FanInDeps): FanIn {
 
   return {
     stats,
+    remember(rows) {
+      for (const r of rows) {
+        // Scheduled executions are claimed with quick_job_id '' (no quick job).
+        remember1(r.id, { quickJobId: r.quick_job_id || null, deviceGuid: r.device_guid.toLowerCase(), assemblyGuid: r.assembly_guid, assemblyRevision: r.assembly_revision });
+      }
+    },
     result(deviceGuid, result) {
       return new Promise<ResultOutcome>((resolve, reject) => {
         queue.push({ deviceGuid: deviceGuid.toLowerCase(), result, resolve, reject });

@@ -116,16 +116,24 @@ export const quickJobRepository = {
   },
 
   /**
-   * Locks and marks `dispatching` a device's ready Pending executions, oldest first (data-model.md
-   * §6: the node holding the socket claims them, so a superseded socket elsewhere cannot).
-   * `ids` limits the claim to given executions (dispatch-time delivery, where expiry is not checked).
+   * Locks and marks `dispatching` the ready Pending executions of many devices in one statement,
+   * oldest first (data-model.md §6: the node holding the socket claims them, so a superseded
+   * socket elsewhere cannot). A request with `ids` claims those executions of its device
+   * (dispatch-time delivery, where expiry is not checked); the others up to `limit` ready rows
+   * each. Returns every claimed row; callers group them by device.
    */
-  async claimForDelivery(
+  async claimForDeliveryMany(
     db: DbExecutor,
-    input: { deviceGuid: string; now: Date; limit: number; redeliverBefore: Date; ids?: readonly string[] },
+    input: { requests: ReadonlyArray<{ deviceGuid: string; ids?: readonly string[] }>; now: Date; limit: number; redeliverBefore: Date },
   ): Promise<DeliverableExecution[]> {
-    const ids = input.ids;
-    const result = await sql<DeliverableExecution>`
+    const byIds = input.requests.flatMap((r) => (r.ids ? r.ids.map((id) => ({ id, guid: r.deviceGuid })) : []));
+    const byDevice = [...new Set(input.requests.filter((r) => !r.ids).map((r) => r.deviceGuid))];
+    const ready = sql`status = 'Pending'
+              AND cancel_requested_at IS NULL
+              AND phase IS DISTINCT FROM 'waiting_for_previous'
+              AND (dispatched_at IS NULL OR phase IS DISTINCT FROM 'dispatching' OR dispatched_at < ${input.redeliverBefore})`;
+    const claim = async (pick: ReturnType<typeof sql>) => {
+      const result = await sql<DeliverableExecution>`
       UPDATE activity_history AS a
          SET phase = 'dispatching', dispatched_at = ${input.now}, updated_at = ${input.now}
         FROM activity_history AS x
@@ -133,35 +141,49 @@ export const quickJobRepository = {
         LEFT JOIN scheduled_job_runs AS r ON r.id = x.run_id
         LEFT JOIN scheduled_jobs AS s ON s.id = r.job_id
        WHERE x.id = a.id
-         AND a.id IN (
-           SELECT id FROM activity_history
-            WHERE device_guid = ${input.deviceGuid}
-              AND status = 'Pending'
-              AND cancel_requested_at IS NULL
-              AND phase IS DISTINCT FROM 'waiting_for_previous'
-              AND ${ids ? sql`id IN (${sql.join(ids)})` : sql`expires_at > ${input.now}`}
-              AND (dispatched_at IS NULL OR phase IS DISTINCT FROM 'dispatching' OR dispatched_at < ${input.redeliverBefore})
-            ORDER BY created_at, id
-            LIMIT ${input.limit}
-            FOR UPDATE SKIP LOCKED)
+         AND a.id IN (${pick})
       RETURNING a.id, COALESCE(a.quick_job_id::text, '') AS quick_job_id, a.device_guid, a.hostname, a.site_id, a.assembly_guid, a.assembly_revision, a.script_name,
                 a.expires_at,
-                -- Scheduled executions (automation.md §3.4) take these from their job's component.
                 COALESCE(j.run_mode, 'system') AS run_mode,
                 COALESCE(j.timeout_seconds, (s.components -> a.component_index ->> 'timeout_seconds')::int, 3600) AS timeout_seconds,
                 COALESCE(j.variable_values, s.components -> a.component_index -> 'variable_values', '{}'::jsonb) AS variable_values,
                 COALESCE(j.source, 'schedule') AS source`.execute(db);
-    return [...result.rows].sort((x, y) => (x.id < y.id ? -1 : 1));
+      return result.rows;
+    };
+    const rows: DeliverableExecution[] = [];
+    if (byIds.length) {
+      rows.push(
+        ...(await claim(sql`
+          SELECT h.id FROM activity_history AS h
+            JOIN unnest(${byIds.map((b) => b.id)}::uuid[], ${byIds.map((b) => b.guid)}::uuid[]) AS v(id, guid) ON h.id = v.id AND h.device_guid = v.guid
+           WHERE ${ready}
+           FOR UPDATE OF h SKIP LOCKED`)),
+      );
+    }
+    if (byDevice.length) {
+      rows.push(
+        ...(await claim(sql`
+          SELECT c.id FROM unnest(${byDevice}::uuid[]) AS d(guid)
+           CROSS JOIN LATERAL (
+             SELECT id FROM activity_history
+              WHERE device_guid = d.guid AND expires_at > ${input.now} AND ${ready}
+              ORDER BY created_at, id
+              LIMIT ${input.limit}
+              FOR UPDATE SKIP LOCKED) AS c`)),
+      );
+    }
+    return rows.sort((x, y) => (x.id < y.id ? -1 : 1));
   },
 
-  /** Accepted by the agent (or progress seen): Running. An Expired row a late accept names goes back. */
-  async markAccepted(db: DbExecutor, id: string, now: Date): Promise<ChangedExecution | undefined> {
+  /** Accepted by the agent (or progress seen): Running, many executions in one statement; returns the rows that changed. */
+  async markAcceptedMany(db: DbExecutor, ids: readonly string[], now: Date): Promise<ChangedExecution[]> {
+    if (!ids.length) return [];
     const result = await sql<ChangedExecution>`
       UPDATE activity_history
          SET status = 'Running', phase = COALESCE(NULLIF(phase, 'dispatching'), 'queued_on_agent'), accepted_at = COALESCE(accepted_at, ${now}), updated_at = ${now}
-       WHERE id = ${id} AND status = 'Pending'
+       WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'Pending'
       RETURNING ${CHANGED_COLUMNS}`.execute(db);
-    return result.rows[0];
+    return [...result.rows];
   },
 
   async markRefused(db: DbExecutor, id: string, errorCode: string, now: Date): Promise<ChangedExecution | undefined> {

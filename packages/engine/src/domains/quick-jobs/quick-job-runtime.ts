@@ -51,8 +51,17 @@ export interface QuickJobRuntime {
 
 export function createQuickJobRuntime(deps: QuickJobRuntimeDeps): QuickJobRuntime {
   const events = createJobEvents({ db: deps.db, clock: deps.clock, log: deps.log, operators: deps.operators });
-  const delivery = createDelivery({ db: deps.db, clock: deps.clock, log: deps.log, agents: deps.agents, assemblies: deps.assemblies, events, outputMaxBytes: deps.outputMaxBytes });
   const fanIn = createFanIn({ db: deps.db, clock: deps.clock, log: deps.log, events, assemblies: deps.assemblies, outputMaxBytes: deps.outputMaxBytes });
+  const delivery = createDelivery({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    agents: deps.agents,
+    assemblies: deps.assemblies,
+    events,
+    outputMaxBytes: deps.outputMaxBytes,
+    onClaimed: (rows) => fanIn.remember(rows),
+  });
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> = Promise.resolve();
 

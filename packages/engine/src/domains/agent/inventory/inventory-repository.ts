@@ -74,9 +74,15 @@ export async function ensureTitles(executor: DbExecutor, titles: ReadonlyMap<str
   const entries = [...titles.entries()].map(([nameLower, name]) => ({ name_lower: nameLower, name }));
   const ids = new Map<string, string>();
   for (const chunk of chunks(entries)) {
-    await executor.insertInto('software_titles').values(chunk).onConflict((oc) => oc.column('name_lower').doNothing()).execute();
-    const rows = await executor.selectFrom('software_titles').select(['id', 'name_lower']).where('name_lower', 'in', chunk.map((c) => c.name_lower)).execute();
-    for (const r of rows) ids.set(r.name_lower, String(r.id));
+    // Arrays, not one parameter per name: a first upload names hundreds of titles, and planning a
+    // statement with a thousand parameters cost PostgreSQL more than running it (enrolment bursts).
+    const names = chunk.map((c) => c.name_lower);
+    await sql`
+      INSERT INTO software_titles (name_lower, name)
+      SELECT * FROM unnest(${names}::text[], ${chunk.map((c) => c.name)}::text[])
+      ON CONFLICT (name_lower) DO NOTHING`.execute(executor);
+    const rows = await sql<{ id: string | number; name_lower: string }>`SELECT id, name_lower FROM software_titles WHERE name_lower = ANY(${names}::text[])`.execute(executor);
+    for (const r of rows.rows) ids.set(r.name_lower, String(r.id));
   }
   return ids;
 }

@@ -8,7 +8,7 @@ import type { HostSecret } from '../../../secrets/host-secret';
 import type { AuditLog, DbExecutor } from '../../audit/audit-log';
 import { createDeviceTokenKeys, type DeviceTokenKeys } from './device-token-keys';
 import { createDpopRequestVerifier, type DpopRequestVerifier } from './dpop-request-verifier';
-import { issueAccessToken, type IssuedAccessToken } from './issue-access-token';
+import { issueAccessToken, type IssueAccessTokenInput, type IssuedAccessToken } from './issue-access-token';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens';
 
 export interface DeviceTrust {
@@ -16,7 +16,7 @@ export interface DeviceTrust {
   readonly refreshTokens: RefreshTokens;
   readonly dpop: DpopRequestVerifier;
   /** Access token for the device's current key and token_version; undefined when the device is gone. */
-  issueAccessToken(executor: DbExecutor, input: { readonly guid: string; readonly jkt: string }): Promise<IssuedAccessToken | undefined>;
+  issueAccessToken(executor: DbExecutor, input: IssueAccessTokenInput): Promise<IssuedAccessToken | undefined>;
   /** `iss` of access tokens and base of every DPoP `htu`. */
   origin(): string;
 }

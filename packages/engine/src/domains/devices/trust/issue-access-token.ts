@@ -20,17 +20,22 @@ export interface IssuedAccessToken {
   readonly expiresIn: number;
 }
 
+export interface IssueAccessTokenInput {
+  readonly guid: string;
+  readonly jkt: string;
+  /** The device row as the caller just wrote it in this transaction; read through `executor` when absent. */
+  readonly device?: { readonly guid: string; readonly ssl_key_fingerprint: string; readonly token_version: number };
+}
+
 /** Reads the device row through `executor`; undefined when the device does not exist. */
 export async function issueAccessToken(
   deps: IssueAccessTokenDeps,
   executor: DbExecutor,
-  input: { readonly guid: string; readonly jkt: string },
+  input: IssueAccessTokenInput,
 ): Promise<IssuedAccessToken | undefined> {
-  const device = await executor
-    .selectFrom('devices')
-    .select(['guid', 'ssl_key_fingerprint', 'token_version'])
-    .where('guid', '=', input.guid)
-    .executeTakeFirst();
+  const device =
+    input.device ??
+    (await executor.selectFrom('devices').select(['guid', 'ssl_key_fingerprint', 'token_version']).where('guid', '=', input.guid).executeTakeFirst());
   if (!device) return undefined;
   const signer = await deps.keys.signingKey();
   const { token, claims } = createAccessToken(
