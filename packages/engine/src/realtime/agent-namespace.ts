@@ -32,6 +32,8 @@ export const SOCKET_MAX_AGE_MS = 24 * 3600_000;
 export const SHUTDOWN_GRACE_MS = 2_000;
 /** §5.4: a socket whose send buffer passes 4 MiB is dropped (`slow_consumer`). */
 export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+/** The rotating slow-consumer check looks at no fewer devices than this per call. */
+export const SLOW_CONSUMER_MIN_SLICE = 64;
 /** The upgrade's DPoP `htu` path (agent-protocol §3.2). */
 export const UPGRADE_PATH = '/socket.io/';
 
@@ -82,8 +84,11 @@ export interface AgentNamespace {
   localTokenVersions(): Map<string, number>;
   /** Drops a device's sockets on this node with a reason the agent sees first. */
   disconnectDevice(guid: string, reason: AgentDisconnectReason): number;
-  /** Drops sockets whose unsent bytes passed 4 MiB; returns how many. */
-  dropSlowConsumers(): number;
+  /**
+   * Drops sockets whose unsent bytes passed 4 MiB; returns how many. With `share` < 1 only that
+   * share of the devices is looked at, continuing where the previous call stopped.
+   */
+  dropSlowConsumers(share?: number): number;
   /** §5.1 graceful stop: `engine_shutdown`, a short wait, then every socket closed. */
   shutdown(reason: EngineShutdown['reason']): Promise<void>;
 }
@@ -131,6 +136,8 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   /** guid → sockets on this node (registered or still within the 10 s window). */
   const local = new Map<string, Set<Socket>>();
   let isStopping = false;
+  /** Where the rotating slow-consumer check continues. */
+  let sweep: Iterator<Set<Socket>> | null = null;
 
   const dataOf = (socket: Socket) => socket.data as AgentSocketData;
 
@@ -288,16 +295,28 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       for (const socket of sockets) drop(socket, reason);
       return sockets.length;
     },
-    dropSlowConsumers() {
+    dropSlowConsumers(share = 1) {
       let dropped = 0;
-      for (const set of local.values()) {
-        for (const socket of set) {
+      let budget = share >= 1 ? local.size : Math.min(local.size, Math.max(SLOW_CONSUMER_MIN_SLICE, Math.ceil(local.size * share)));
+      // A Map iterator survives insertions and deletions, so the sweep resumes where it stopped.
+      if (share >= 1 || !sweep) sweep = local.values();
+      while (budget > 0) {
+        let next = sweep.next();
+        if (next.done) {
+          if (share >= 1) break;
+          sweep = local.values();
+          next = sweep.next();
+          if (next.done) break;
+        }
+        budget -= 1;
+        for (const socket of next.value) {
           if (pendingSendBytes(socket) > SEND_BUFFER_LIMIT_BYTES) {
             drop(socket, 'slow_consumer');
             dropped += 1;
           }
         }
       }
+      if (share >= 1) sweep = null;
       return dropped;
     },
     async shutdown(reason) {
