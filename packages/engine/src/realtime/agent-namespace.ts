@@ -62,7 +62,8 @@ export interface AgentNamespaceDeps {
   readonly authenticator: DeviceAuthenticator;
   readonly store: HeartbeatStore;
   readonly events: DeviceEvents;
-  readonly loadConfig: (rowGuid: string) => Promise<DeviceConfigView | undefined>;
+  /** The config view and stored inventory section hashes for `connect_agent`; undefined without a device row. */
+  readonly loadRegistration: (rowGuid: string) => Promise<{ view: DeviceConfigView; hashes: Map<string, string> } | undefined>;
   readonly loadHashes: (rowGuid: string) => Promise<Map<string, string>>;
   /** `BOREALIS_AGENT_CONNECT_RATE` (new sockets per second per node). */
   readonly connectRate: number;
@@ -172,8 +173,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     if (!parsed.ok) return ackError('validation_failed', parsed.message);
     const body = parsed.value;
     if (!namesThisDevice(data.device, body)) return ackError('device_mismatch' satisfies ErrorCode, 'connect_agent names another device');
-    const [view, hashes] = await Promise.all([deps.loadConfig(data.device.rowGuid), deps.loadHashes(data.device.rowGuid)]);
-    if (!view) return ackError('device_not_found', 'no device has this GUID');
+    const loaded = await deps.loadRegistration(data.device.rowGuid);
+    if (!loaded) return ackError('device_not_found', 'no device has this GUID');
+    const { view, hashes } = loaded;
     if (data.closing || !socket.connected) return ackError('superseded', 'socket closed during registration');
     data.view = view;
     data.hashes = hashes;

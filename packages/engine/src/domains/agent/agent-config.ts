@@ -116,16 +116,30 @@ function viewOf(row: ConfigInputs): DeviceConfigView {
   return view;
 }
 
-/** One round trip: the device's and site's overrides with the signing keys beside them. */
-export async function loadDeviceConfig(db: Kysely<Database>, rowGuid: string): Promise<DeviceConfigView | undefined> {
-  const { rows } = await sql<ConfigInputs>`
-    SELECT d.site_id, s.name AS site_name, s.agent_config AS site_config, d.agent_config AS device_config, d.release_channel_override,
-      (SELECT COALESCE(json_agg(json_build_object('key_id', k.key_id, 'spki', encode(k.public_key_spki, 'base64'), 'state', k.state) ORDER BY k.created_at DESC), '[]'::json)
-         FROM signing_keys k WHERE k.state IN ('active', 'retiring')) AS keys
-    FROM devices d LEFT JOIN sites s ON s.id = d.site_id
-    WHERE d.guid = ${rowGuid}`.execute(db);
-  const row = rows[0];
-  if (!row) return undefined;
+const CONFIG_INPUTS = sql`d.site_id, s.name AS site_name, s.agent_config AS site_config, d.agent_config AS device_config, d.release_channel_override,
+  (SELECT COALESCE(json_agg(json_build_object('key_id', k.key_id, 'spki', encode(k.public_key_spki, 'base64'), 'state', k.state) ORDER BY k.created_at DESC), '[]'::json)
+     FROM signing_keys k WHERE k.state IN ('active', 'retiring')) AS keys`;
+
+function viewOfRow(row: ConfigInputs): DeviceConfigView {
   // PostgreSQL's base64 breaks lines every 76 characters.
   return viewOf({ ...row, keys: row.keys.map((k) => ({ ...k, spki: k.spki.replace(/\s+/g, '') })) });
+}
+
+/** One round trip: the device's and site's overrides with the signing keys beside them. */
+export async function loadDeviceConfig(db: Kysely<Database>, rowGuid: string): Promise<DeviceConfigView | undefined> {
+  const { rows } = await sql<ConfigInputs>`SELECT ${CONFIG_INPUTS} FROM devices d LEFT JOIN sites s ON s.id = d.site_id WHERE d.guid = ${rowGuid}`.execute(db);
+  return rows[0] ? viewOfRow(rows[0]) : undefined;
+}
+
+/**
+ * `connect_agent`'s reads in one round trip (a reconnect storm runs it per agent): the config view
+ * and the stored inventory section hashes (hex).
+ */
+export async function loadRegistration(db: Kysely<Database>, rowGuid: string): Promise<{ view: DeviceConfigView; hashes: Map<string, string> } | undefined> {
+  const { rows } = await sql<ConfigInputs & { hashes: Record<string, string> }>`
+    SELECT ${CONFIG_INPUTS},
+      (SELECT COALESCE(json_object_agg(i.section, encode(i.hash, 'hex')), '{}'::json) FROM device_inventory i WHERE i.device_guid = d.guid) AS hashes
+    FROM devices d LEFT JOIN sites s ON s.id = d.site_id WHERE d.guid = ${rowGuid}`.execute(db);
+  const row = rows[0];
+  return row ? { view: viewOfRow(row), hashes: new Map(Object.entries(row.hashes)) } : undefined;
 }

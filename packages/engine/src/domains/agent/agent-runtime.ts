@@ -12,7 +12,7 @@ import type { DeviceEvents } from '../devices/device-events';
 import type { DeviceTrust } from '../devices/trust/device-trust';
 import type { HostSecret } from '../../secrets/host-secret';
 import { installAgentNamespace, type AgentNamespace, type AgentNamespaceTimings } from '../../realtime/agent-namespace';
-import { loadDeviceConfig } from './agent-config';
+import { loadRegistration } from './agent-config';
 import { createDeviceAuthenticator, type DeviceAuthenticator } from './device-authenticator';
 import { createDpopNonces, type DpopNonces } from './dpop-nonce';
 import { createInventoryService, type InventoryService } from './inventory/inventory-service';
@@ -79,7 +79,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     authenticator,
     store,
     events: deps.events,
-    loadConfig: (rowGuid) => loadDeviceConfig(deps.db, rowGuid),
+    loadRegistration: (rowGuid) => loadRegistration(deps.db, rowGuid),
     loadHashes: (rowGuid) => inventory.hashes(rowGuid),
     connectRate: deps.connectRate,
     timings: deps.options,
