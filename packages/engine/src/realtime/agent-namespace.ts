@@ -25,7 +25,7 @@ import { acceptHeartbeat, heartbeatIntervalOf, serverTime } from '../domains/age
 import { SOCKET_LOSS_GRACE_MS, type HeartbeatStore } from '../domains/agent/presence/heartbeat-store';
 import type { DeviceEvents } from '../domains/devices/device-events';
 import { AppError } from '../errors';
-import { createAdmission } from './agent-admission';
+import { BUSY_RETRY_MAX_MS, BUSY_RETRY_MIN_MS, createAdmission } from './agent-admission';
 
 export const REGISTER_TIMEOUT_MS = 10_000;
 export const SOCKET_MAX_AGE_MS = 24 * 3600_000;
@@ -137,6 +137,8 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   /** guid → sockets on this node (registered or still within the 10 s window). */
   const local = new Map<string, Set<Socket>>();
   let isStopping = false;
+  /** The `reconnect_window_ms` of the engine_shutdown notice (§5.1), once stopping. */
+  let stoppingWindowMs = BUSY_RETRY_MAX_MS;
   /** Where the rotating slow-consumer check continues. */
   let sweep: Iterator<Set<Socket>> | null = null;
 
@@ -152,7 +154,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   };
 
   nsp.use((socket, next) => {
-    if (isStopping) return next(refusal('server_busy', Math.round(5_000 + random() * 55_000)));
+    // A stopping node sends agents back within the reconnect window it announced (the node or its
+    // successor is expected by then), not up to 60 s later like an admission refusal.
+    if (isStopping) return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * Math.max(0, stoppingWindowMs - BUSY_RETRY_MIN_MS))));
     const admitted = admission.admit();
     if (!admitted.ok) return next(refusal('server_busy', admitted.retryAfterMs));
     void (async () => {
@@ -161,6 +165,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       socket.data = data;
       next();
     })().catch((err: unknown) => {
+      // A busy engine (say, every database connection in use during a reconnect storm) sends the
+      // agent back without counting a failure against its backoff (§5.2 server_busy row).
+      if (err instanceof AppError && err.code === 'server_busy') return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2)));
       if (err instanceof AppError) return next(refusal(err.code));
       deps.log.error({ err }, 'agent socket authentication failed');
       next(refusal('unavailable'));
@@ -324,8 +331,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     async shutdown(reason) {
       isStopping = true;
       const count = [...local.values()].reduce((n, s) => n + s.size, 0);
-      if (!count) return;
       const notice: EngineShutdown = { reason, reconnect_window_ms: Math.max(10_000, Math.round((2 * count * 1000) / deps.connectRate)) };
+      stoppingWindowMs = Math.min(BUSY_RETRY_MAX_MS, notice.reconnect_window_ms);
+      if (!count) return;
       nsp.emit('engine_shutdown', notice);
       await new Promise((resolve) => setTimeout(resolve, timings.shutdownGraceMs));
       for (const set of local.values()) for (const socket of set) dataOf(socket).closing ??= 'reauth_required';
