@@ -25,13 +25,15 @@ import { acceptHeartbeat, heartbeatIntervalOf, serverTime } from '../domains/age
 import { SOCKET_LOSS_GRACE_MS, type HeartbeatStore } from '../domains/agent/presence/heartbeat-store';
 import type { DeviceEvents } from '../domains/devices/device-events';
 import { AppError } from '../errors';
-import { createAdmission } from './agent-admission';
+import { BUSY_RETRY_MAX_MS, BUSY_RETRY_MIN_MS, createAdmission } from './agent-admission';
 
 export const REGISTER_TIMEOUT_MS = 10_000;
 export const SOCKET_MAX_AGE_MS = 24 * 3600_000;
 export const SHUTDOWN_GRACE_MS = 2_000;
 /** §5.4: a socket whose send buffer passes 4 MiB is dropped (`slow_consumer`). */
 export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+/** The rotating slow-consumer check looks at no fewer devices than this per call. */
+export const SLOW_CONSUMER_MIN_SLICE = 64;
 /** The upgrade's DPoP `htu` path (agent-protocol §3.2). */
 export const UPGRADE_PATH = '/socket.io/';
 
@@ -60,7 +62,8 @@ export interface AgentNamespaceDeps {
   readonly authenticator: DeviceAuthenticator;
   readonly store: HeartbeatStore;
   readonly events: DeviceEvents;
-  readonly loadConfig: (rowGuid: string) => Promise<DeviceConfigView | undefined>;
+  /** The config view and stored inventory section hashes for `connect_agent`; undefined without a device row. */
+  readonly loadRegistration: (rowGuid: string) => Promise<{ view: DeviceConfigView; hashes: Map<string, string> } | undefined>;
   readonly loadHashes: (rowGuid: string) => Promise<Map<string, string>>;
   /** `BOREALIS_AGENT_CONNECT_RATE` (new sockets per second per node). */
   readonly connectRate: number;
@@ -82,8 +85,11 @@ export interface AgentNamespace {
   localTokenVersions(): Map<string, number>;
   /** Drops a device's sockets on this node with a reason the agent sees first. */
   disconnectDevice(guid: string, reason: AgentDisconnectReason): number;
-  /** Drops sockets whose unsent bytes passed 4 MiB; returns how many. */
-  dropSlowConsumers(): number;
+  /**
+   * Drops sockets whose unsent bytes passed 4 MiB; returns how many. With `share` < 1 only that
+   * share of the devices is looked at, continuing where the previous call stopped.
+   */
+  dropSlowConsumers(share?: number): number;
   /** §5.1 graceful stop: `engine_shutdown`, a short wait, then every socket closed. */
   shutdown(reason: EngineShutdown['reason']): Promise<void>;
 }
@@ -131,6 +137,10 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   /** guid → sockets on this node (registered or still within the 10 s window). */
   const local = new Map<string, Set<Socket>>();
   let isStopping = false;
+  /** The `reconnect_window_ms` of the engine_shutdown notice (§5.1), once stopping. */
+  let stoppingWindowMs = BUSY_RETRY_MAX_MS;
+  /** Where the rotating slow-consumer check continues. */
+  let sweep: Iterator<Set<Socket>> | null = null;
 
   const dataOf = (socket: Socket) => socket.data as AgentSocketData;
 
@@ -144,7 +154,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   };
 
   nsp.use((socket, next) => {
-    if (isStopping) return next(refusal('server_busy', Math.round(5_000 + random() * 55_000)));
+    // A stopping node sends agents back within the reconnect window it announced (the node or its
+    // successor is expected by then), not up to 60 s later like an admission refusal.
+    if (isStopping) return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * Math.max(0, stoppingWindowMs - BUSY_RETRY_MIN_MS))));
     const admitted = admission.admit();
     if (!admitted.ok) return next(refusal('server_busy', admitted.retryAfterMs));
     void (async () => {
@@ -153,6 +165,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       socket.data = data;
       next();
     })().catch((err: unknown) => {
+      // A busy engine (say, every database connection in use during a reconnect storm) sends the
+      // agent back without counting a failure against its backoff (§5.2 server_busy row).
+      if (err instanceof AppError && err.code === 'server_busy') return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2)));
       if (err instanceof AppError) return next(refusal(err.code));
       deps.log.error({ err }, 'agent socket authentication failed');
       next(refusal('unavailable'));
@@ -165,8 +180,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     if (!parsed.ok) return ackError('validation_failed', parsed.message);
     const body = parsed.value;
     if (!namesThisDevice(data.device, body)) return ackError('device_mismatch' satisfies ErrorCode, 'connect_agent names another device');
-    const [view, hashes] = await Promise.all([deps.loadConfig(data.device.rowGuid), deps.loadHashes(data.device.rowGuid)]);
-    if (!view) return ackError('device_not_found', 'no device has this GUID');
+    const loaded = await deps.loadRegistration(data.device.rowGuid);
+    if (!loaded) return ackError('device_not_found', 'no device has this GUID');
+    const { view, hashes } = loaded;
     if (data.closing || !socket.connected) return ackError('superseded', 'socket closed during registration');
     data.view = view;
     data.hashes = hashes;
@@ -288,23 +304,36 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       for (const socket of sockets) drop(socket, reason);
       return sockets.length;
     },
-    dropSlowConsumers() {
+    dropSlowConsumers(share = 1) {
       let dropped = 0;
-      for (const set of local.values()) {
-        for (const socket of set) {
+      let budget = share >= 1 ? local.size : Math.min(local.size, Math.max(SLOW_CONSUMER_MIN_SLICE, Math.ceil(local.size * share)));
+      // A Map iterator survives insertions and deletions, so the sweep resumes where it stopped.
+      if (share >= 1 || !sweep) sweep = local.values();
+      while (budget > 0) {
+        let next = sweep.next();
+        if (next.done) {
+          if (share >= 1) break;
+          sweep = local.values();
+          next = sweep.next();
+          if (next.done) break;
+        }
+        budget -= 1;
+        for (const socket of next.value) {
           if (pendingSendBytes(socket) > SEND_BUFFER_LIMIT_BYTES) {
             drop(socket, 'slow_consumer');
             dropped += 1;
           }
         }
       }
+      if (share >= 1) sweep = null;
       return dropped;
     },
     async shutdown(reason) {
       isStopping = true;
       const count = [...local.values()].reduce((n, s) => n + s.size, 0);
-      if (!count) return;
       const notice: EngineShutdown = { reason, reconnect_window_ms: Math.max(10_000, Math.round((2 * count * 1000) / deps.connectRate)) };
+      stoppingWindowMs = Math.min(BUSY_RETRY_MAX_MS, notice.reconnect_window_ms);
+      if (!count) return;
       nsp.emit('engine_shutdown', notice);
       await new Promise((resolve) => setTimeout(resolve, timings.shutdownGraceMs));
       for (const set of local.values()) for (const socket of set) dataOf(socket).closing ??= 'reauth_required';

@@ -3,7 +3,7 @@
 // the job-signing public keys agents pin (automation.md §1.5).
 
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AgentConfigSchema, encodeB64, HEARTBEAT_INTERVAL_DEFAULT_S, HEARTBEAT_JITTER_DEFAULT_S, type AgentConfig, type AgentSigningKey } from '@borealis/protocol/agent';
 import type { Database } from '../../db/schema';
 import type { DbExecutor } from '../audit/audit-log';
@@ -73,16 +73,28 @@ export async function signingKeys(executor: DbExecutor): Promise<AgentSigningKey
   }));
 }
 
-export async function loadDeviceConfig(db: Kysely<Database>, rowGuid: string): Promise<DeviceConfigView | undefined> {
-  const row = await db
-    .selectFrom('devices as d')
-    .leftJoin('sites as s', 's.id', 'd.site_id')
-    .select(['d.site_id', 's.name as site_name', 's.agent_config as site_config', 'd.agent_config as device_config', 'd.release_channel_override'])
-    .where('d.guid', '=', rowGuid)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const keys = await signingKeys(db);
-  const signing = keys.map((k) => ({ key_id: k.key_id, public_key_spki: k.public_key_spki }));
+interface ConfigInputs {
+  readonly site_id: number | null;
+  readonly site_name: string | null;
+  readonly site_config: unknown;
+  readonly device_config: unknown;
+  readonly release_channel_override: string | null;
+  /** Active and retiring job-signing keys, newest first. */
+  readonly keys: readonly { key_id: string; spki: string; state: string }[];
+}
+
+/**
+ * Views by their inputs: devices of one site almost always share one document, so sockets share
+ * one object (less heap per socket) and a reconnect storm validates and hashes each document once.
+ */
+const views = new Map<string, DeviceConfigView>();
+const VIEW_CACHE_MAX = 2_000;
+
+function viewOf(row: ConfigInputs): DeviceConfigView {
+  const key = JSON.stringify([row.site_id, row.site_name, row.site_config, row.device_config, row.release_channel_override, row.keys]);
+  const cached = views.get(key);
+  if (cached) return cached;
+  const signing = row.keys.map((k) => ({ key_id: k.key_id, public_key_spki: k.spki }));
   // Each override level is kept only if the result is still a valid document (a bad enum or a
   // fraction in a site's JSON must not turn every config pull into a 500).
   const valid = (candidate: Record<string, unknown>) => ConfigBodySchema.safeParse({ ...candidate, signing_keys: signing }).success;
@@ -93,10 +105,41 @@ export async function loadDeviceConfig(db: Kysely<Database>, rowGuid: string): P
   }
   const body = ConfigBodySchema.parse({ ...merged, signing_keys: signing });
   const revision = createHash('sha256').update(stableJson(body)).digest('hex').slice(0, 16);
-  return {
-    config: { revision, ...body },
+  const view: DeviceConfigView = Object.freeze({
+    config: Object.freeze({ revision, ...body }),
     siteId: row.site_id,
     siteName: row.site_name ?? null,
-    signingKeyId: keys.find((k) => k.state === 'active')?.key_id ?? null,
-  };
+    signingKeyId: row.keys.find((k) => k.state === 'active')?.key_id ?? null,
+  });
+  if (views.size >= VIEW_CACHE_MAX) views.clear();
+  views.set(key, view);
+  return view;
+}
+
+const CONFIG_INPUTS = sql`d.site_id, s.name AS site_name, s.agent_config AS site_config, d.agent_config AS device_config, d.release_channel_override,
+  (SELECT COALESCE(json_agg(json_build_object('key_id', k.key_id, 'spki', encode(k.public_key_spki, 'base64'), 'state', k.state) ORDER BY k.created_at DESC), '[]'::json)
+     FROM signing_keys k WHERE k.state IN ('active', 'retiring')) AS keys`;
+
+function viewOfRow(row: ConfigInputs): DeviceConfigView {
+  // PostgreSQL's base64 breaks lines every 76 characters.
+  return viewOf({ ...row, keys: row.keys.map((k) => ({ ...k, spki: k.spki.replace(/\s+/g, '') })) });
+}
+
+/** One round trip: the device's and site's overrides with the signing keys beside them. */
+export async function loadDeviceConfig(db: Kysely<Database>, rowGuid: string): Promise<DeviceConfigView | undefined> {
+  const { rows } = await sql<ConfigInputs>`SELECT ${CONFIG_INPUTS} FROM devices d LEFT JOIN sites s ON s.id = d.site_id WHERE d.guid = ${rowGuid}`.execute(db);
+  return rows[0] ? viewOfRow(rows[0]) : undefined;
+}
+
+/**
+ * `connect_agent`'s reads in one round trip (a reconnect storm runs it per agent): the config view
+ * and the stored inventory section hashes (hex).
+ */
+export async function loadRegistration(db: Kysely<Database>, rowGuid: string): Promise<{ view: DeviceConfigView; hashes: Map<string, string> } | undefined> {
+  const { rows } = await sql<ConfigInputs & { hashes: Record<string, string> }>`
+    SELECT ${CONFIG_INPUTS},
+      (SELECT COALESCE(json_object_agg(i.section, encode(i.hash, 'hex')), '{}'::json) FROM device_inventory i WHERE i.device_guid = d.guid) AS hashes
+    FROM devices d LEFT JOIN sites s ON s.id = d.site_id WHERE d.guid = ${rowGuid}`.execute(db);
+  const row = rows[0];
+  return row ? { view: viewOfRow(row), hashes: new Map(Object.entries(row.hashes)) } : undefined;
 }

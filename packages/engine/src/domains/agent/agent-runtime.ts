@@ -12,7 +12,7 @@ import type { DeviceEvents } from '../devices/device-events';
 import type { DeviceTrust } from '../devices/trust/device-trust';
 import type { HostSecret } from '../../secrets/host-secret';
 import { installAgentNamespace, type AgentNamespace, type AgentNamespaceTimings } from '../../realtime/agent-namespace';
-import { loadDeviceConfig } from './agent-config';
+import { loadRegistration } from './agent-config';
 import { createDeviceAuthenticator, type DeviceAuthenticator } from './device-authenticator';
 import { createDpopNonces, type DpopNonces } from './dpop-nonce';
 import { createInventoryService, type InventoryService } from './inventory/inventory-service';
@@ -23,6 +23,8 @@ import { createTokenService, type TokenService } from './token-service';
 export const PRESENCE_FLUSH_MS = 10_000;
 /** The heartbeat-silence rule is checked this often, so Offline comes within 250 ms of the 60 s mark. */
 export const PRESENCE_TICK_MS = 250;
+/** Every socket's send buffer is looked at once per this period, a slice per tick (§5.4 slow_consumer). */
+export const SLOW_CONSUMER_SWEEP_MS = 2_000;
 
 export interface AgentRuntimeOptions extends AgentNamespaceTimings {
   /** Run the 1 s presence tick and the 10 s flush on timers (default true; tests drive them by hand). */
@@ -77,7 +79,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     authenticator,
     store,
     events: deps.events,
-    loadConfig: (rowGuid) => loadDeviceConfig(deps.db, rowGuid),
+    loadRegistration: (rowGuid) => loadRegistration(deps.db, rowGuid),
     loadHashes: (rowGuid) => inventory.hashes(rowGuid),
     connectRate: deps.connectRate,
     timings: deps.options,
@@ -121,7 +123,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       if (deps.options?.loops === false) return;
       const tick = setInterval(() => {
         store.tick();
-        sockets.dropSlowConsumers();
+        sockets.dropSlowConsumers(PRESENCE_TICK_MS / SLOW_CONSUMER_SWEEP_MS);
       }, PRESENCE_TICK_MS);
       const flush = setInterval(() => {
         serial(flushRound).catch((err: unknown) => deps.log.warn({ err }, 'presence flush failed; entries stay dirty'));

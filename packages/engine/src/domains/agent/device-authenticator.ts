@@ -4,7 +4,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { KeyObject } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { checkDeviceBinding, parseCompactJws, verifyAccessToken, type AccessTokenClaims } from '@borealis/protocol/agent';
 import type { Clock } from '../../clock';
 import type { Database, DeviceStatus } from '../../db/schema';
@@ -26,6 +26,15 @@ export interface AuthenticatedDevice {
   readonly tokenVersion: number;
   readonly jkt: string;
   readonly claims: AccessTokenClaims;
+}
+
+interface DeviceRow {
+  readonly site_id: number | null;
+  readonly status: DeviceStatus;
+  readonly hostname: string;
+  readonly agent_id: string;
+  readonly ssl_key_fingerprint: string;
+  readonly token_version: number;
 }
 
 export interface DeviceAuthInput {
@@ -93,13 +102,15 @@ export function createDeviceAuthenticator(deps: DeviceAuthenticatorDeps): Device
         }
       }
       const rowGuid = claims.guid.toLowerCase();
-      const barrier = await deps.db.selectFrom('device_purge_barriers').select('required_token_version').where('device_guid', '=', rowGuid).executeTakeFirst();
-      if (barrier && claims.token_version < barrier.required_token_version) throw new DeviceAuthError('device_purged', 'this device was purged; enrol again');
-      const device = await deps.db
-        .selectFrom('devices')
-        .select(['guid', 'site_id', 'status', 'hostname', 'agent_id', 'ssl_key_fingerprint', 'token_version'])
-        .where('guid', '=', rowGuid)
-        .executeTakeFirst();
+      // Purge barrier and device row in one round trip (a reconnect storm runs this per upgrade).
+      const { rows } = await sql<DeviceRow & { required_token_version: number | null; found: boolean }>`
+        SELECT b.required_token_version, d.guid IS NOT NULL AS found, d.site_id, d.status, d.hostname, d.agent_id, d.ssl_key_fingerprint, d.token_version
+        FROM (SELECT ${rowGuid}::uuid AS guid) AS k
+        LEFT JOIN device_purge_barriers b ON b.device_guid = k.guid
+        LEFT JOIN devices d ON d.guid = k.guid`.execute(deps.db);
+      const row = rows[0];
+      if (row && row.required_token_version !== null && claims.token_version < row.required_token_version) throw new DeviceAuthError('device_purged', 'this device was purged; enrol again');
+      const device = row?.found ? row : undefined;
       if (!device) throw new DeviceAuthError('device_not_found', 'no device has this GUID; enrol again');
       const binding = checkDeviceBinding(claims, { sslKeyFingerprint: device.ssl_key_fingerprint, tokenVersion: device.token_version });
       if (!binding.ok) throw new DeviceAuthError(binding.code, binding.message);
