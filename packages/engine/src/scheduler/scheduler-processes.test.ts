@@ -13,7 +13,7 @@ import { startTestEngine, type TestEngine } from '../../test/engine-harness';
 import { setUpEngine } from '../../test/factories';
 import { JobAgent, insertAssembly as insertEngineAssembly } from '../../test/quick-job-fixtures';
 import { insertAssembly, insertDevice, insertJob, openSchedulingDb, type SchedulingDb } from '../../test/scheduling-fixtures';
-import { TestAgent } from '../../test/test-agent';
+import { insertSite, TestAgent } from '../../test/test-agent';
 
 const BIN = fileURLToPath(new URL('../../bin/borealis.mjs', import.meta.url));
 const LEASE_SECONDS = 30;
@@ -111,6 +111,51 @@ describe('scheduler processes (S2, issue 7 acceptance 2)', () => {
       await engine.close();
     }
   }, 240_000);
+
+  it('a scheduler process launches a child site worker for a site with due work; the child runs it and the api engine delivers it', async () => {
+    // An api-only engine: no scheduler loop and no in-process site workers of its own.
+    const engine: TestEngine = await startTestEngine({ dialect: 'postgres', listen: true, env: { BOREALIS_ROLE: 'api' } });
+    let runner: JobAgent | undefined;
+    try {
+      await setUpEngine(engine);
+      const db = engine.engine.ctx.db;
+      const site = await insertSite(engine, 'Branch office');
+      const assembly = await insertEngineAssembly(engine, { name: 'Site work' });
+      const connected = await JobAgent.connect(engine, await TestAgent.create(engine, { hostname: 'branch-01', siteId: site }));
+      connected.answer = (payload) => {
+        setImmediate(() => void connected.result(payload.job_id).catch(() => undefined));
+        return { accepted: true };
+      };
+      runner = connected;
+      const scheduler = startScheduler(engine.config.databaseUrl!);
+      const due = new Date(Date.now() - 60_000);
+      const job = await insertJob(db, { assemblyGuid: assembly, targets: [{ kind: 'device', device_guid: connected.agent.rowGuid }], schedule: { type: 'once', start: due.toISOString() }, nextOccurrenceAt: due });
+
+      const occurrence = await waitFor(
+        'the occurrence to succeed',
+        async () => (await db.selectFrom('scheduled_job_occurrences').select(['id', 'status']).where('job_id', '=', job).where('status', '=', 'Success').executeTakeFirst()) ?? null,
+        120_000,
+      );
+      expect(occurrence.status).toBe('Success');
+      expect(connected.runs).toHaveLength(1);
+      // The api engine may deliver the Pending execution by its own sweep before the child claims the
+      // site's scheduled_run; the child then finds it settled and completes the item.
+      const item = await waitFor(
+        'the site worker to complete the scheduled run',
+        async () => (await db.selectFrom('job_scheduler_work_items').select(['worker_guid', 'site_id', 'status']).where('kind', '=', 'scheduled_run').where('job_id', '=', job).where('status', '=', 'succeeded').executeTakeFirst()) ?? null,
+        90_000,
+      );
+      expect(item.site_id).toBe(site);
+      const worker = await db.selectFrom('job_scheduler_workers').select(['name', 'kind', 'launcher', 'site_id', 'pid']).where('worker_guid', '=', item.worker_guid!).executeTakeFirstOrThrow();
+      expect(worker).toMatchObject({ kind: 'site_worker', launcher: 'child', site_id: site });
+      expect(worker.name).toMatch(/^site-worker-[0-9a-f-]{36}$/);
+      expect([process.pid, scheduler.pid]).not.toContain(worker.pid);
+    } finally {
+      runner?.close();
+      for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await engine.close();
+    }
+  }, 180_000);
 
   it('kill -9 of the lease holder: re-claimed after expiry with attempt_count 2, completed once', async () => {
     t = await openSchedulingDb('postgres', 'sched_kill');
