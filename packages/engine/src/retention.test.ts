@@ -2,7 +2,7 @@
 // advanced, each swept table loses exactly its rows past the age and keeps the younger ones;
 // non-terminal occurrences and live work stay. Tables: auth_tickets, webauthn_challenges,
 // operator_sessions, auth_throttle, dpop_replay, audit_events, scheduled_job_occurrences,
-// job_scheduler_work_items (device_approvals: approval-sweep.test.ts). Not yet swept by age, so not
+// job_scheduler_work_items, device_approvals (more cases: approval-sweep.test.ts). Not yet swept by age, so not
 // here: refresh_tokens, idempotency_keys, activity_output_chunks orphans, software_titles.
 
 import { randomBytes } from 'node:crypto';
@@ -74,6 +74,15 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     });
     await db.insertInto('job_scheduler_work_items').values([workItem('dm19:old', 'succeeded', ago(7 * DAY + HOUR)), workItem('dm19:young', 'succeeded', ago(7 * DAY - HOUR)), workItem('dm19:queued', 'queued', null)]).execute();
 
+    const approval = (status: 'pending' | 'denied', updated: Date) => ({
+      id: uuidv7(), approval_reference: uuidv7(), status, site_id: null, hostname_claimed: `dm19-${status}`, fqdn: null, ssl_key_fingerprint_claimed: randomBytes(32).toString('hex'),
+      agent_pubkey: randomBytes(44), client_nonce: randomBytes(32), server_nonce: randomBytes(32), agent_version: '1.0.0', platform: 'linux', arch: 'x86_64', machine_id_sha256: null,
+      remote_addr: '192.0.2.9', conflict_device_guid: null, conflict_resolution: null, device_guid: null, decided_by_user_id: null, decided_by: status === 'pending' ? null : 'admin',
+      decided_at: status === 'pending' ? null : updated, deny_reason: null, last_polled_at: updated, expires_at: ahead(DAY), completed_at: null, created_at: updated, updated_at: updated,
+    });
+    const approvals = { old: approval('denied', ago(30 * DAY + HOUR)), young: approval('denied', ago(30 * DAY - HOUR)), fresh: approval('pending', ago(60_000)) };
+    await db.insertInto('device_approvals').values(Object.values(approvals)).execute();
+
     // Every pass once: the minutely/10-minute passes, the daily audit sweep and the hourly history sweep.
     await t.engine.ctx.security!.maintenance.runMinutely();
     await t.engine.ctx.security!.maintenance.runDaily();
@@ -90,6 +99,8 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     expect((await db.selectFrom('audit_events').select('action').where('action', 'like', 'dm19.%').execute()).map((r) => r.action)).toEqual(['dm19.young']);
     const occurrencesLeft = (await db.selectFrom('scheduled_job_occurrences').select('id').where('job_id', '=', jobId).execute()).map((r) => r.id).sort();
     expect(occurrencesLeft).toEqual([occurrences.young, occurrences.running, occurrences.pending].sort());
+    const approvalsLeft = await db.selectFrom('device_approvals').select(['id', 'status']).where('id', 'in', Object.values(approvals).map((a) => a.id)).execute();
+    expect(approvalsLeft.sort((a, b) => a.id.localeCompare(b.id))).toEqual([{ id: approvals.young.id, status: 'denied' }, { id: approvals.fresh.id, status: 'pending' }].sort((a, b) => a.id.localeCompare(b.id)));
     expect((await db.selectFrom('job_scheduler_work_items').select('dedupe_key').where('dedupe_key', 'like', 'dm19:%').orderBy('dedupe_key').execute()).map((r) => r.dedupe_key)).toEqual(['dm19:queued', 'dm19:young']);
   });
 });
