@@ -45,6 +45,23 @@ async function seedCredentials(t: TestEngine, count: number, firstId = 1): Promi
   }
 }
 
+/** Per table, the row versions (`xmin`) present now; a rewritten or new row shows a new xmin. */
+async function rowVersions(t: TestEngine): Promise<Map<string, string[]>> {
+  const db = t.engine.ctx.db;
+  const { rows: tables } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`.execute(db);
+  const out = new Map<string, string[]>();
+  for (const { name } of tables) {
+    const { rows } = await sql<{ x: string }>`SELECT xmin::text AS x FROM ${sql.table(name)}`.execute(db);
+    out.set(name, rows.map((r) => r.x));
+  }
+  return out;
+}
+
+/** Tables with a row that was not there, at that version, in `before`. */
+function writtenTables(before: Map<string, string[]>, after: Map<string, string[]>): string[] {
+  return [...after].filter(([name, xs]) => xs.some((x) => !(before.get(name) ?? []).includes(x))).map(([name]) => name);
+}
+
 describe.each(DIALECTS)('Aegis administration on %s', (dialect) => {
   const clock = createManualClock(new Date());
   const home = makeHome();
@@ -71,16 +88,22 @@ describe.each(DIALECTS)('Aegis administration on %s', (dialect) => {
     return client;
   };
 
-  it('S9: a passphrase change rewraps keys only; after a restart only the new passphrase unlocks', async () => {
+  it('DM23/S9: a passphrase change rewrites only aegis_cipher_state and aegis_data_keys, no envelope; after a restart only the new passphrase unlocks', async () => {
     await start();
     const admin = await setUpEngine(t);
     totpSecret = admin.totpSecret;
     await seedCredentials(t, 3);
     const before = await envelopes(t);
+    const versionsBefore = await rowVersions(t);
     const res = await admin.client.post('/api/aegis/rotate', { current_cipher: TEST_PASSPHRASE, new_cipher: NEW_PASSPHRASE, rotate_data_key: false });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok', rotation: null });
     expect(await envelopes(t)).toEqual(before);
+    // audit_events only gains the change's audit row: the table is append-only (DM5), its old rows stay.
+    const versionsAfter = await rowVersions(t);
+    expect(writtenTables(versionsBefore, versionsAfter)).toEqual(['aegis_cipher_state', 'aegis_data_keys', 'audit_events']);
+    expect(versionsBefore.get('audit_events')!.every((x) => versionsAfter.get('audit_events')!.includes(x))).toBe(true);
+    expect(versionsAfter.get('audit_events')!.length).toBeGreaterThan(versionsBefore.get('audit_events')!.length);
     const wrong = await admin.client.post('/api/aegis/rotate', { current_cipher: 'not the current passphrase', rotate_data_key: true });
     expect(wrong.json().error.code).toBe('aegis_passphrase_invalid');
 
@@ -90,7 +113,7 @@ describe.each(DIALECTS)('Aegis administration on %s', (dialect) => {
     expect((await unlock(NEW_PASSPHRASE)).json().phase).toBe('login_required');
   });
 
-  it('S10/S11: a rotation interrupted after its first batch finishes from its cursor after restart and unlock', async () => {
+  it('DM23/S10/S11: a data-key rotation interrupted after its first batch resumes from its cursor; afterwards no envelope names the old key_id and its wrapped_key is NULL', async () => {
     await t.engine.stop();
     await start({ rotationBatchLimit: 1 });
     await unlock(NEW_PASSPHRASE);

@@ -2,6 +2,7 @@
 // nothing, the software difference, copied device columns, gzip bodies, and refused bad input.
 
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../clock';
 import { DIALECTS } from '../../../../test/databases';
@@ -73,9 +74,18 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
     expect((summary.data as { external_ip: string }).external_ip).toBe('127.0.0.1');
   });
 
-  it('P15: an unchanged second upload writes nothing', async () => {
+  /** Row versions (`xmin`) of the device's rows: a write of any kind gives the row a new xmin. */
+  const xmins = async (table: 'device_software_inventory' | 'device_inventory' | 'devices', agent: TestAgent) => {
+    const column = table === 'devices' ? 'guid' : 'device_guid';
+    const { rows } = await sql<{ x: string }>`SELECT xmin::text AS x FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${agent.rowGuid} ORDER BY 1`.execute(db());
+    return rows.map((r) => r.x);
+  };
+
+  it('DM14/P15: an unchanged second upload writes nothing (every xmin stays the same)', async () => {
     const agent = await TestAgent.create(t);
     await agent.call('POST', '/api/agent/details', upload(agent, inventory(), true));
+    const xminsBefore = { software: await xmins('device_software_inventory', agent), sections: await xmins('device_inventory', agent), device: await xmins('devices', agent) };
+    expect(xminsBefore.software).toHaveLength(3);
     const before = await db().selectFrom('device_inventory').select(['section', 'updated_at']).where('device_guid', '=', agent.rowGuid).orderBy('section').execute();
     const deviceBefore = await db().selectFrom('devices').select(['updated_at', 'version']).where('guid', '=', agent.rowGuid).executeTakeFirstOrThrow();
     clock.advance(60_000);
@@ -88,6 +98,22 @@ describe.each(DIALECTS)('inventory uploads (%s)', (dialect) => {
     expect(changes).toEqual([]);
     expect(await db().selectFrom('device_inventory').select(['section', 'updated_at']).where('device_guid', '=', agent.rowGuid).orderBy('section').execute()).toEqual(before);
     expect(await db().selectFrom('devices').select(['updated_at', 'version']).where('guid', '=', agent.rowGuid).executeTakeFirstOrThrow()).toEqual(deviceBefore);
+    expect({ software: await xmins('device_software_inventory', agent), sections: await xmins('device_inventory', agent), device: await xmins('devices', agent) }).toEqual(xminsBefore);
+  });
+
+  it('DM14: changing one package writes exactly one device_software_inventory row', async () => {
+    const agent = await TestAgent.create(t);
+    const details = inventory();
+    await agent.call('POST', '/api/agent/details', upload(agent, details, true));
+    const before = await xmins('device_software_inventory', agent);
+    const software = details.software.map((s) => (s.name === 'curl' ? { ...s, version: '8.12' } : s));
+    const res = await agent.call('POST', '/api/agent/details', upload(agent, { software }));
+    expect(res.statusCode).toBe(200);
+    expect(await softwareOf(agent)).toEqual(['bash@5.2', 'curl@8.12', 'OpenSSL@3.4']);
+    const after = await xmins('device_software_inventory', agent);
+    expect(after).toHaveLength(3);
+    // Two rows keep their xmin; the changed package is the only row written.
+    expect(after.filter((x) => !before.includes(x))).toHaveLength(1);
   });
 
   it('P15: removing a package sends only software and the package disappears; other sections stay', async () => {
