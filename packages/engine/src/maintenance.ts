@@ -1,6 +1,7 @@
-// Periodic housekeeping of the api role until the scheduler takes such work over: expired sign-in
-// tickets, WebAuthn challenges, ended sessions, idle throttle rows and spent DPoP replay keys; the sign-in flood summary;
-// the daily audit retention sweep. Each pass takes a try-lock so several nodes do not repeat it.
+// Periodic housekeeping of the api role until the scheduler takes such work over (data-model.md §5):
+// expired or used sign-in tickets and WebAuthn challenges, ended sessions, idle throttle rows, spent
+// DPoP replay keys, expired idempotency keys, spent and dead refresh tokens, orphaned output chunks;
+// the sign-in flood summary; the daily audit sweep. Each pass takes a try-lock so nodes do not repeat it.
 
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -12,7 +13,23 @@ import { sweepApprovals, SWEEP_INTERVAL_MS as APPROVAL_SWEEP_MS } from './domain
 import type { DeviceEvents } from './domains/devices/device-events';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** data-model.md §5: deletes go by primary key in batches, each its own short statement. */
+const BATCH = 5_000;
+const MAX_BATCHES = 200;
+
+/** Deletes `table` rows whose `id` the `ids` query selects (LIMIT BATCH), batch after batch. */
+async function deleteInBatches(conn: Kysely<Database>, table: 'refresh_tokens' | 'activity_output_chunks', ids: ReturnType<typeof sql<{ id: string }>>): Promise<number> {
+  let removed = 0;
+  for (let i = 0; i < MAX_BATCHES; i += 1) {
+    const result = await sql`DELETE FROM ${sql.table(table)} WHERE id IN (${ids} LIMIT ${BATCH})`.execute(conn);
+    const n = Number(result.numAffectedRows ?? 0);
+    removed += n;
+    if (n < BATCH) break;
+  }
+  return removed;
+}
 
 export interface Maintenance {
   /** One pass of every minute-level task (tests call it directly). */
@@ -58,9 +75,9 @@ export function createMaintenance(deps: {
       await deps.flushFlood(db);
       await withTryLock(1, async (conn) => {
         const now = clock.now();
-        const hourAgo = new Date(now.getTime() - 60 * MINUTE);
-        await conn.deleteFrom('auth_tickets').where('expires_at', '<', hourAgo).execute();
-        await conn.deleteFrom('webauthn_challenges').where('expires_at', '<', hourAgo).execute();
+        await conn.deleteFrom('auth_tickets').where((eb) => eb.or([eb('expires_at', '<', now), eb('used_at', 'is not', null)])).execute();
+        await conn.deleteFrom('webauthn_challenges').where((eb) => eb.or([eb('expires_at', '<', now), eb('used_at', 'is not', null)])).execute();
+        await conn.deleteFrom('idempotency_keys').where('expires_at', '<', now).execute();
         await conn
           .deleteFrom('operator_sessions')
           .where(sql<boolean>`coalesce(revoked_at, least(idle_expires_at, absolute_expires_at)) < ${new Date(now.getTime() - 7 * DAY)}`)
@@ -70,6 +87,20 @@ export function createMaintenance(deps: {
       });
       if (clock.now().getTime() - lastApprovalSweepMs >= APPROVAL_SWEEP_MS) {
         lastApprovalSweepMs = clock.now().getTime();
+        await withTryLock(4, async (conn) => {
+          const now = clock.now();
+          // Spent tokens (used, with a child) 24 h after use: presented later they answer
+          // invalid_refresh_token and the agent reauths. Revoked or expired families 30 d later.
+          const refresh = await deleteInBatches(
+            conn,
+            'refresh_tokens',
+            sql<{ id: string }>`SELECT r.id FROM refresh_tokens r WHERE (r.used_at < ${new Date(now.getTime() - DAY)} AND EXISTS (SELECT 1 FROM refresh_tokens c WHERE c.parent_id = r.id))
+              OR r.revoked_at < ${new Date(now.getTime() - 30 * DAY)} OR r.expires_at < ${new Date(now.getTime() - 30 * DAY)}`,
+          );
+          // Chunks go with their result; these lost theirs (the execution never finished here).
+          const chunks = await deleteInBatches(conn, 'activity_output_chunks', sql<{ id: string }>`SELECT id FROM activity_output_chunks WHERE created_at < ${new Date(now.getTime() - DAY)}`);
+          if (refresh || chunks) log.info({ refresh_tokens: refresh, output_chunks: chunks }, 'retention sweep');
+        });
         await withTryLock(3, async (conn) => {
           const swept = await sweepApprovals(conn, clock.now());
           if (swept.expired || swept.deleted || swept.failuresDeleted) log.info(swept, 'approval sweep');

@@ -1,9 +1,9 @@
 // Conformance DM19 (data-model.md §5, §7) for the retention passes that exist in M1: with the clock
 // advanced, each swept table loses exactly its rows past the age and keeps the younger ones;
-// non-terminal occurrences and live work stay. Tables: auth_tickets, webauthn_challenges,
-// operator_sessions, auth_throttle, dpop_replay, audit_events, scheduled_job_occurrences,
-// job_scheduler_work_items, device_approvals (more cases: approval-sweep.test.ts). Not yet swept by age, so not
-// here: refresh_tokens, idempotency_keys, activity_output_chunks orphans, software_titles.
+// non-terminal occurrences and live work stay. Tables: auth_tickets, webauthn_challenges (expired or
+// used), operator_sessions, auth_throttle, dpop_replay, idempotency_keys, refresh_tokens, audit_events,
+// scheduled_job_occurrences, job_scheduler_work_items, device_approvals (more cases:
+// approval-sweep.test.ts). Not swept by age yet: software_titles (no "unreferenced since" column).
 
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -13,6 +13,7 @@ import { sweepJobHistory } from './domains/scheduled-jobs/retention';
 import { DIALECTS } from '../test/databases';
 import { startTestEngine, type TestEngine } from '../test/engine-harness';
 import { setUpEngine } from '../test/factories';
+import { TestAgent } from '../test/test-agent';
 import { insertAssembly, insertJob } from '../test/scheduling-fixtures';
 
 const HOUR = 3_600_000;
@@ -37,11 +38,11 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     const ahead = (ms: number) => new Date(now.getTime() + ms);
 
     const ticket = (expires: Date) => ({ id: uuidv7(), token_hash: randomBytes(32), user_id: null, purpose: 'mfa' as const, expires_at: expires });
-    const tickets = { old: ticket(ago(2 * HOUR)), live: ticket(ahead(5 * 60_000)) };
+    const tickets = { old: ticket(ago(2 * HOUR)), live: ticket(ahead(5 * 60_000)), used: { ...ticket(ahead(5 * 60_000)), used_at: ago(60_000) } };
     await db.insertInto('auth_tickets').values(Object.values(tickets)).execute();
 
     const challenge = (expires: Date) => ({ id: uuidv7(), purpose: 'authenticate' as const, user_id: null, challenge: randomBytes(32), expires_at: expires });
-    const challenges = { old: challenge(ago(2 * HOUR)), live: challenge(ahead(5 * 60_000)) };
+    const challenges = { old: challenge(ago(2 * HOUR)), live: challenge(ahead(5 * 60_000)), used: { ...challenge(ahead(5 * 60_000)), used_at: ago(60_000) } };
     await db.insertInto('webauthn_challenges').values(Object.values(challenges)).execute();
 
     const session = (revoked: Date) => ({
@@ -58,6 +59,26 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
 
     const replay = { old: randomBytes(32), live: randomBytes(32) };
     await db.insertInto('dpop_replay').values([{ key: replay.old, expires_at: ago(1_000) }, { key: replay.live, expires_at: ahead(60_000) }]).execute();
+
+    const idempotency = (key: string, expires: Date) => ({ user_id: userId, route: 'POST /api/quick_jobs', key, request_hash: randomBytes(32), status_code: 201, response: '{}', resource_id: null, created_at: ago(DAY), expires_at: expires });
+    await db.insertInto('idempotency_keys').values([idempotency('dm19-old', ago(1_000)), idempotency('dm19-live', ahead(HOUR))]).execute();
+
+    const device = await TestAgent.create(t, { hostname: 'dm19-device' });
+    const token = (o: { parent?: string; used?: Date; revoked?: Date; expires?: Date }) => ({
+      id: uuidv7(), family_id: uuidv7(), device_guid: device.rowGuid, token_hash: randomBytes(32), parent_id: o.parent ?? null, dpop_jkt: 'dm19', issued_at: ago(40 * DAY),
+      expires_at: o.expires ?? ahead(DAY), used_at: o.used ?? null, revoked_at: o.revoked ?? null, revoke_reason: o.revoked ? ('superseded' as const) : null,
+    });
+    const spentOld = token({ used: ago(25 * HOUR) });
+    const spentYoung = token({ used: ago(23 * HOUR) });
+    const tokens = {
+      spentOld, spentYoung,
+      childOfOld: token({ parent: spentOld.id }), childOfYoung: token({ parent: spentYoung.id }),
+      usedWithoutChild: token({ used: ago(25 * HOUR) }), // the last one used: reuse detection still needs it
+      revokedOld: token({ revoked: ago(31 * DAY) }), revokedYoung: token({ revoked: ago(29 * DAY) }),
+      expiredOld: token({ expires: ago(31 * DAY) }), expiredYoung: token({ expires: ago(29 * DAY) }),
+    };
+    await db.insertInto('refresh_tokens').values([tokens.spentOld, tokens.spentYoung]).execute();
+    await db.insertInto('refresh_tokens').values(Object.values(tokens).filter((x) => x !== spentOld && x !== spentYoung)).execute();
 
     const audit = (action: string, at: Date) => ({ id: uuidv7(), at, actor_type: 'system' as const, action, outcome: 'success' as const, severity: 'info' as const, details: '{}' });
     await db.insertInto('audit_events').values([audit('dm19.old', ago(366 * DAY)), audit('dm19.young', ago(364 * DAY))]).execute();
@@ -90,8 +111,12 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
 
     const ids = async (table: 'auth_tickets' | 'webauthn_challenges' | 'operator_sessions', wanted: string[]) =>
       (await db.selectFrom(table).select('id').where('id', 'in', wanted).execute()).map((r) => r.id).sort();
-    expect(await ids('auth_tickets', [tickets.old.id, tickets.live.id])).toEqual([tickets.live.id]);
-    expect(await ids('webauthn_challenges', [challenges.old.id, challenges.live.id])).toEqual([challenges.live.id]);
+    expect(await ids('auth_tickets', [tickets.old.id, tickets.live.id, tickets.used.id])).toEqual([tickets.live.id]);
+    expect(await ids('webauthn_challenges', [challenges.old.id, challenges.live.id, challenges.used.id])).toEqual([challenges.live.id]);
+    expect((await db.selectFrom('idempotency_keys').select('key').where('key', 'like', 'dm19-%').execute()).map((r) => r.key)).toEqual(['dm19-live']);
+    const tokensLeft = (await db.selectFrom('refresh_tokens').select('id').where('id', 'in', Object.values(tokens).map((x) => x.id)).execute()).map((r) => r.id).sort();
+    const { spentOld: _gone1, revokedOld: _gone2, expiredOld: _gone3, ...kept } = tokens;
+    expect(tokensLeft).toEqual(Object.values(kept).map((x) => x.id).sort());
     expect(await ids('operator_sessions', [sessions.old.id, sessions.young.id])).toEqual([sessions.young.id]);
     expect((await db.selectFrom('auth_throttle').select('key').where('key', 'like', 'ip:dm19-%').execute()).map((r) => r.key)).toEqual(['ip:dm19-young']);
     const replayLeft = await db.selectFrom('dpop_replay').select('key').where('key', 'in', [replay.old, replay.live]).execute();
