@@ -30,6 +30,7 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  ms: number;
 }
 
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -38,13 +39,14 @@ function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
 }
 
 async function freePort(): Promise<number> {
@@ -73,15 +75,17 @@ function startEngine(env: Record<string, string>): { child: ChildProcess; ready:
 }
 
 describe('borealis CLI', () => {
-  it('exits 2 naming BOREALIS_PORT when it is not a number, before opening the database', async () => {
+  it('exits 2 within 5 s naming BOREALIS_PORT when it is not a number, before opening the database', async () => {
     const dir = home();
     const r = await run(['start'], { BOREALIS_PORT: 'abc', BOREALIS_HOME: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('BOREALIS_PORT');
     expect(r.stderr).toContain('must be an integer from 0 to 65535');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    // Config is checked first: nothing of the embedded database was created.
+    // Config is checked first: nothing of the embedded database was created, and the refusal is
+    // prompt (issue 4: under 5 s, a bound for the operator at the console, not a speed goal).
     expect(existsSync(join(dir, 'Services', 'postgres-db'))).toBe(false);
+    expect(r.ms).toBeLessThan(5_000);
   });
 
   it('prints its version and help', async () => {
