@@ -9,7 +9,7 @@ import type { Clock } from './clock';
 import type { Database } from './db/schema';
 import { sweepAuditEvents } from './domains/audit/audit-retention';
 import { purgeExpired as purgeDpopReplay } from './domains/devices/trust/dpop-replay-store';
-import { sweepApprovals, SWEEP_INTERVAL_MS as APPROVAL_SWEEP_MS } from './domains/approvals/approval-sweep';
+import { sweepApprovals, SWEEP_INTERVAL_MS as TEN_MINUTE_PASS_MS } from './domains/approvals/approval-sweep';
 import type { DeviceEvents } from './domains/devices/device-events';
 
 const MINUTE = 60_000;
@@ -50,8 +50,9 @@ export function createMaintenance(deps: {
 }): Maintenance {
   const { db, clock, log } = deps;
   const timers: NodeJS.Timeout[] = [];
-  // The approval sweep runs every 10 min of the engine clock (agent-protocol §2.2), from the minutely pass.
-  let lastApprovalSweepMs = Number.NEGATIVE_INFINITY;
+  // The 10-minute pass (approval sweep, agent-protocol §2.2; refresh-token and chunk retention,
+  // data-model.md §5) runs every 10 min of the engine clock, from the minutely pass.
+  let lastTenMinutePassMs = Number.NEGATIVE_INFINITY;
 
   /** Runs `work` on the locking connection itself: on PGlite another query would wait on it. */
   async function withTryLock(n: number, work: (conn: Kysely<Database>) => Promise<void>): Promise<void> {
@@ -85,8 +86,8 @@ export function createMaintenance(deps: {
         await purgeDpopReplay(conn, now);
         await conn.deleteFrom('auth_throttle').where('updated_at', '<', new Date(now.getTime() - DAY)).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)])).execute();
       });
-      if (clock.now().getTime() - lastApprovalSweepMs >= APPROVAL_SWEEP_MS) {
-        lastApprovalSweepMs = clock.now().getTime();
+      if (clock.now().getTime() - lastTenMinutePassMs >= TEN_MINUTE_PASS_MS) {
+        lastTenMinutePassMs = clock.now().getTime();
         await withTryLock(4, async (conn) => {
           const now = clock.now();
           // Spent tokens (used, with a child) 24 h after use: presented later they answer
