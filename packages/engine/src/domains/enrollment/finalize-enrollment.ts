@@ -14,6 +14,7 @@ import type { DeviceTrust } from '../devices/trust/device-trust';
 import type { IssuedAccessToken } from '../devices/trust/issue-access-token';
 import type { IssuedRefreshToken } from '../devices/trust/refresh-tokens';
 import type { ApprovalRow } from './approval-repository';
+import { lowerDisplayNameIn } from '../devices/display-name-sql';
 
 /** `coexist` and name clashes add `-1`…`-50` (data-model.md `devices.display_name`). */
 export const MAX_DISPLAY_NAME_SUFFIX = 50;
@@ -43,7 +44,7 @@ export async function freeDisplayName(trx: DbExecutor, base: string, exceptGuid?
   let q = trx
     .selectFrom('devices')
     .select(sql<string>`lower(display_name)`.as('name'))
-    .where(sql<string>`lower(display_name)`, 'in', candidates.map((c) => c.toLowerCase()));
+    .where(lowerDisplayNameIn(candidates));
   if (exceptGuid) q = q.where('guid', '<>', exceptGuid);
   const taken = new Set((await q.execute()).map((r) => r.name));
   const free = candidates.find((c) => !taken.has(c.toLowerCase()));

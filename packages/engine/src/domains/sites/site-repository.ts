@@ -3,6 +3,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { SitesTable } from '../../db/schema';
 import { inSites } from '../../db/site-scope';
+import { lowerDisplayNameIn } from '../devices/display-name-sql';
 import type { DbExecutor } from '../audit/audit-log';
 
 export type SiteRow = Selectable<SitesTable>;
@@ -88,7 +89,7 @@ export function createSiteRepository() {
       const before = await db
         .selectFrom('devices')
         .select(['guid', 'display_name', 'site_id'])
-        .where(sql<string>`lower(display_name)`, 'in', lowered)
+        .where(lowerDisplayNameIn(lowered))
         .execute();
       if (before.length) {
         await db
