@@ -459,10 +459,14 @@ export class VirtualAgent {
     socket.on('connect', () => {
       void (async () => {
         try {
-          const ack = (await socket.timeout(10_000).emitWithAck('connect_agent', this.connectPayload())) as ConnectAgentAck | { ok: false; error: { code: string } };
+          const ack = (await socket.timeout(10_000).emitWithAck('connect_agent', this.connectPayload())) as ConnectAgentAck | { ok: false; error: { code: string; retry_after_ms?: number } };
           if (this.socket !== socket) return;
           if (!ack.ok) {
             this.rt.stats.count(`connect_agent_${ack.error.code}`);
+            if (ack.error.code === 'server_busy') {
+              this.closeSocket();
+              return this.retry({ kind: 'server_busy', retryAfterMs: ack.error.retry_after_ms ?? 5_000 });
+            }
             this.onAuthFailure(ack.error.code);
             socket.disconnect();
             return;

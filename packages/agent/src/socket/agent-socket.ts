@@ -8,6 +8,7 @@ import {
   CONNECT_AGENT_ACK_TIMEOUT_MS,
   ConnectAgentAckSchema,
   EngineShutdownSchema,
+  SocketAckErrorSchema,
   type ConnectAgent,
   type ConnectAgentAck,
 } from '@borealis/protocol/agent';
@@ -177,6 +178,13 @@ export function createAgentSocket(deps: AgentSocketDeps): AgentSocket {
     try {
       const answer: unknown = await current.timeout(CONNECT_AGENT_ACK_TIMEOUT_MS).emitWithAck('connect_agent', deps.registration());
       const ack = ConnectAgentAckSchema.safeParse(answer);
+      const refused = ack.success ? null : SocketAckErrorSchema.safeParse(answer);
+      if (refused?.success && refused.data.error.code === 'server_busy' && socket === current) {
+        // A busy engine (every database connection in use) asks for a later try, not counted as a loss.
+        log.warn('socket registration deferred: the engine is busy', { retry_after_ms: refused.data.error.retry_after_ms });
+        teardown();
+        return schedule({ kind: 'server_busy', retryAfterMs: refused.data.error.retry_after_ms ?? 5000 });
+      }
       if (!ack.success) throw new Error(`connect_agent refused: ${JSON.stringify(answer).slice(0, 200)}`);
       if (socket !== current) return;
       deps.clock.sample(Date.parse(ack.data.server_time));

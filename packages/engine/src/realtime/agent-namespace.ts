@@ -34,6 +34,7 @@ export const SHUTDOWN_GRACE_MS = 2_000;
 export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 /** The rotating slow-consumer check looks at no fewer devices than this per call. */
 export const SLOW_CONSUMER_MIN_SLICE = 64;
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
 /** The upgrade's DPoP `htu` path (agent-protocol §3.2). */
 export const UPGRADE_PATH = '/socket.io/';
 
@@ -144,6 +145,17 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
 
   const dataOf = (socket: Socket) => socket.data as AgentSocketData;
 
+  // Refused upgrades by cause, logged once per 10 s while a reconnect storm lasts: the operator's
+  // (and the restart benchmark's) view of why agents are not back yet.
+  const refused = { stopping: 0, admission: 0, database_busy: 0 };
+  const logRefusals = () => {
+    if (refused.stopping + refused.admission + refused.database_busy === 0) return;
+    deps.log.info({ refused: { ...refused } }, 'agent upgrades refused server_busy since the last report');
+    refused.stopping = refused.admission = refused.database_busy = 0;
+  };
+  const refusalLog = setInterval(logRefusals, REFUSAL_LOG_INTERVAL_MS);
+  refusalLog.unref();
+
   const drop = (socket: Socket, reason: AgentDisconnectReason) => {
     const data = dataOf(socket);
     if (data.closing) return;
@@ -156,9 +168,15 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   nsp.use((socket, next) => {
     // A stopping node sends agents back within the reconnect window it announced (the node or its
     // successor is expected by then), not up to 60 s later like an admission refusal.
-    if (isStopping) return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * Math.max(0, stoppingWindowMs - BUSY_RETRY_MIN_MS))));
+    if (isStopping) {
+      refused.stopping += 1;
+      return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * Math.max(0, stoppingWindowMs - BUSY_RETRY_MIN_MS))));
+    }
     const admitted = admission.admit();
-    if (!admitted.ok) return next(refusal('server_busy', admitted.retryAfterMs));
+    if (!admitted.ok) {
+      refused.admission += 1;
+      return next(refusal('server_busy', admitted.retryAfterMs));
+    }
     void (async () => {
       const device = await deps.authenticator.authenticate({ method: 'GET', path: UPGRADE_PATH, headers: socket.request.headers, isRest: false });
       const data: AgentSocketData = { device, connectedAt: deps.clock.now().getTime(), registered: false, view: null, hashes: new Map(), closing: null };
@@ -167,7 +185,10 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     })().catch((err: unknown) => {
       // A busy engine (say, every database connection in use during a reconnect storm) sends the
       // agent back without counting a failure against its backoff (§5.2 server_busy row).
-      if (err instanceof AppError && err.code === 'server_busy') return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2)));
+      if (err instanceof AppError && err.code === 'server_busy') {
+        refused.database_busy += 1;
+        return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2)));
+      }
       if (err instanceof AppError) return next(refusal(err.code));
       deps.log.error({ err }, 'agent socket authentication failed');
       next(refusal('unavailable'));
@@ -243,6 +264,13 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
         return;
       }
       Promise.resolve(handler(socket, data, payload, ack)).catch((err: unknown) => {
+        // Every database connection in use (an enrolment or reconnect storm) is load, not a fault:
+        // the agent is told to come back, as a refused upgrade would be (§5.2 server_busy row).
+        if (err instanceof AppError && err.code === 'server_busy') {
+          deps.log.warn({ event, device: guid }, 'agent event refused: the engine is busy');
+          ack?.({ ok: false, error: { code: 'server_busy', message: err.message, retry_after_ms: Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2) } });
+          return;
+        }
         deps.log.error({ err, event }, 'agent event failed');
         ack?.(ackError('internal_error', 'the engine could not handle this event'));
       });
@@ -333,11 +361,16 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       const count = [...local.values()].reduce((n, s) => n + s.size, 0);
       const notice: EngineShutdown = { reason, reconnect_window_ms: Math.max(10_000, Math.round((2 * count * 1000) / deps.connectRate)) };
       stoppingWindowMs = Math.min(BUSY_RETRY_MAX_MS, notice.reconnect_window_ms);
-      if (!count) return;
+      if (!count) {
+        clearInterval(refusalLog);
+        return;
+      }
       nsp.emit('engine_shutdown', notice);
       await new Promise((resolve) => setTimeout(resolve, timings.shutdownGraceMs));
       for (const set of local.values()) for (const socket of set) dataOf(socket).closing ??= 'reauth_required';
       nsp.disconnectSockets(true);
+      clearInterval(refusalLog);
+      logRefusals();
     },
   };
 }

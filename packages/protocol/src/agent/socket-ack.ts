@@ -5,7 +5,8 @@ import { z } from 'zod';
 
 export const SocketAckErrorSchema = z.object({
   ok: z.literal(false),
-  error: z.object({ code: z.string().min(1), message: z.string() }),
+  /** retry_after_ms comes with `server_busy`: the agent retries after it, as for a refused upgrade (§5.2). */
+  error: z.object({ code: z.string().min(1), message: z.string(), retry_after_ms: z.number().int().nonnegative().optional() }),
 });
 export type SocketAckError = z.infer<typeof SocketAckErrorSchema>;
 
