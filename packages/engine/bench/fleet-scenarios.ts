@@ -231,6 +231,7 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
   const { rig: r, release } = await acquireRig(ctx, n);
   try {
     const before = { refresh: r.fleet.counter('refreshes'), busy: r.fleet.counter('connect_error_server_busy'), network: r.fleet.counter('connect_error_network') };
+    r.fleet.summary(); // starts the simulator's own CPU window at the stop
     const stoppedAt = Date.now();
     log(`restart: stopping the engine with ${n} agents online`);
     await r.engine.stop();
@@ -250,6 +251,7 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
       clearInterval(progress);
     }
     const usage = sampler.stop();
+    const simulator = r.fleet.summary().simulator;
     const back = r.fleet.agents.filter((a) => a.registeredSince(stoppedAt)).length;
     return {
       agents: n,
@@ -264,6 +266,8 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
         { name: 'refreshes_during', value: r.fleet.counter('refreshes') - before.refresh, unit: 'count' },
         { name: 'engine_cpu_recovery', value: usage.cpuPercent, unit: '% of one core' },
         { name: 'engine_rss_peak_recovery', value: usage.peakRssMb, unit: 'MB' },
+        // The fleet's side of the storm (TLS handshakes, proofs, reconnect timers) shares the cores.
+        { name: 'simulator_cpu_recovery', value: simulator.cpu_percent, unit: '% of one core' },
       ],
     };
   } finally {
