@@ -3,6 +3,7 @@
 // reconnection off), heartbeats, inventory deltas, quick jobs and the §5.2 reconnect policy.
 
 import { randomBytes, type KeyObject } from 'node:crypto';
+import type { Agent as HttpsAgent } from 'node:https';
 import { Manager, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { AGENT_NAMESPACE } from '@borealis/protocol';
 import {
@@ -55,6 +56,11 @@ export interface FleetRuntime {
   /** The engine origin (DPoP `htu` base and socket URL). */
   readonly origin: string;
   readonly ca?: string;
+  /**
+   * For the sockets' TLS: one secure context (the CA parsed once) for the whole fleet, and no
+   * session cache, so every attempt is a full handshake as each real agent's would be.
+   */
+  readonly socketAgent?: HttpsAgent;
   readonly enrollmentCode: string;
   /** Corrected time (§0); resynced from `Date` after a dpop_invalid. */
   readonly clock: AuthClock & { resync(dateHeader: string | undefined): void };
@@ -442,16 +448,17 @@ export class VirtualAgent {
       authorization: `DPoP ${this.accessToken}`,
       dpop: this.proof('GET', UPGRADE_PATH, { accessToken: this.accessToken }),
     };
-    const options: Partial<ManagerOptions & SocketOptions> & { localAddress?: string } = {
+    // engine.io-client types `agent` as string | boolean, but its Node transport hands it to ws as is.
+    const options: Omit<Partial<ManagerOptions & SocketOptions>, 'agent'> & { localAddress?: string; agent?: HttpsAgent } = {
       path: UPGRADE_PATH,
       transports: ['websocket'],
       reconnection: false,
       timeout: 20_000,
       extraHeaders: headers,
-      ...(this.rt.ca ? { ca: this.rt.ca } : {}),
+      ...(this.rt.socketAgent ? { agent: this.rt.socketAgent } : this.rt.ca ? { ca: this.rt.ca } : {}),
       ...(this.localAddress ? { localAddress: this.localAddress } : {}),
     };
-    const manager = new Manager(this.rt.origin, options);
+    const manager = new Manager(this.rt.origin, options as Partial<ManagerOptions & SocketOptions>);
     const socket = manager.socket(AGENT_NAMESPACE);
     this.manager = manager;
     this.socket = socket;

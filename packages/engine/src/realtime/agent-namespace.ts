@@ -150,7 +150,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   const refused = { stopping: 0, admission: 0, database_busy: 0 };
   const logRefusals = () => {
     if (refused.stopping + refused.admission + refused.database_busy === 0) return;
-    deps.log.info({ refused: { ...refused } }, 'agent upgrades refused server_busy since the last report');
+    deps.log.warn({ refused: { ...refused } }, 'agent upgrades refused server_busy since the last report');
     refused.stopping = refused.admission = refused.database_busy = 0;
   };
   const refusalLog = setInterval(logRefusals, REFUSAL_LOG_INTERVAL_MS);

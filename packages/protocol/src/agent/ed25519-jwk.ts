@@ -20,10 +20,17 @@ export const JktSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base
 
 /** The public JWK of an Ed25519 key, members in the order the spec writes them (kty, crv, x). */
 export function jwkFromKey(key: KeyObject): Ed25519PublicJwk {
+  // Every DPoP proof carries the JWK; exporting the key for each one was a visible share of a
+  // simulated fleet's CPU. KeyObjects are immutable, so the answer can live as long as the key.
+  const known = jwkByKey.get(key);
+  if (known) return known;
   const raw = rawEd25519FromSpki(spkiFromKey(key));
   if (!raw) throw new TypeError('not an Ed25519 key');
-  return { kty: 'OKP', crv: 'Ed25519', x: encodeB64Url(raw) };
+  const jwk: Ed25519PublicJwk = Object.freeze({ kty: 'OKP', crv: 'Ed25519', x: encodeB64Url(raw) });
+  jwkByKey.set(key, jwk);
+  return jwk;
 }
+const jwkByKey = new WeakMap<KeyObject, Ed25519PublicJwk>();
 
 /** A public KeyObject from a JWK the schema accepted. */
 export function publicKeyFromJwk(jwk: Ed25519PublicJwk): KeyObject {
