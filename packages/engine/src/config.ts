@@ -103,6 +103,7 @@ const VariablesSchema = z.object({
   BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS: wholeNumber(0, 86_400, 300, 'seconds'),
   BOREALIS_SITE_WORKER_CONCURRENCY: wholeNumber(1, 32, 7),
   BOREALIS_AGENT_CONNECT_RATE: wholeNumber(1, 100_000, 1000, 'new agent sockets per second'),
+  BOREALIS_AGENT_CONNECT_QUEUE_MS: wholeNumber(0, 10_000, 1000, 'milliseconds'),
   BOREALIS_JOB_OUTPUT_MAX_BYTES: wholeNumber(64 * 1024, 16 * 1024 * 1024, 1024 * 1024, 'bytes per output stream'),
 });
 
@@ -162,6 +163,8 @@ export interface EngineConfig {
   readonly siteWorkerConcurrency: number;
   /** New agent sockets admitted per second per node (agent-protocol §5.1; burst 200). */
   readonly agentConnectRate: number;
+  /** How long a new agent socket past the admission burst may wait for its turn (0: refused at once). */
+  readonly agentConnectQueueMs: number;
   /** Stored output per stream of a job (automation.md §2.5). */
   readonly jobOutputMaxBytes: number;
   /** Where each effective value came from, for `borealis config`. */
@@ -249,6 +252,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EngineConfig {
     schedulerMissedGraceSeconds: v.BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS,
     siteWorkerConcurrency: v.BOREALIS_SITE_WORKER_CONCURRENCY,
     agentConnectRate: v.BOREALIS_AGENT_CONNECT_RATE,
+    agentConnectQueueMs: v.BOREALIS_AGENT_CONNECT_QUEUE_MS,
     jobOutputMaxBytes: v.BOREALIS_JOB_OUTPUT_MAX_BYTES,
     sources: Object.freeze(sources),
   });
@@ -332,6 +336,7 @@ export function describeConfig(config: EngineConfig): Array<{ variable: ConfigVa
     BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS: String(config.schedulerMissedGraceSeconds),
     BOREALIS_SITE_WORKER_CONCURRENCY: String(config.siteWorkerConcurrency),
     BOREALIS_AGENT_CONNECT_RATE: String(config.agentConnectRate),
+    BOREALIS_AGENT_CONNECT_QUEUE_MS: String(config.agentConnectQueueMs),
     BOREALIS_JOB_OUTPUT_MAX_BYTES: String(config.jobOutputMaxBytes),
   };
   return CONFIG_VARIABLES.map((variable) => ({

@@ -129,6 +129,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       hostSecret: security.hostSecretFile.secret,
       takeBudget: (key, limit) => security.budgets.take(key, limit),
       connectRate: config.agentConnectRate,
+      connectQueueMs: config.agentConnectQueueMs,
       role: config.role,
       version: ENGINE_VERSION,
       options: options.agent,

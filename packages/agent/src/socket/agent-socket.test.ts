@@ -26,7 +26,8 @@ const engineClock = { frozenAt: undefined as number | undefined, now: () => new 
 let e: EnrolledEngine;
 
 beforeAll(async () => {
-  e = await startEnrolledEngine(makeAgentRoot(), { clock: engineClock, env: { BOREALIS_AGENT_CONNECT_RATE: '1' } });
+  // No paced queue: the one token of a frozen second is all, so the next upgrade is refused at once.
+  e = await startEnrolledEngine(makeAgentRoot(), { clock: engineClock, env: { BOREALIS_AGENT_CONNECT_RATE: '1', BOREALIS_AGENT_CONNECT_QUEUE_MS: '0' } });
 }, 120_000);
 afterAll(async () => {
   await e?.close();

@@ -201,14 +201,24 @@ describe('agent socket lifetime', () => {
 });
 
 describe('agent admission and graceful stop', () => {
-  it('answers server_busy with retry_after_ms in 5–60 s past the burst', async () => {
+  it('admits the burst, paces the next second of upgrades, and answers server_busy with retry_after_ms in 5–60 s past that', async () => {
+    // The engine's clock stands still: the bucket (2/s, burst 2, 1 s queue) never refills here.
     const clock = createManualClock('2026-11-26T06:00:00Z');
-    const t = await startTestEngine({ dialect: 'pglite', listen: true, clock, env: { BOREALIS_AGENT_CONNECT_RATE: '2' }, agent: { loops: false } });
+    const t = await startTestEngine({ dialect: 'pglite', listen: true, clock, env: { BOREALIS_AGENT_CONNECT_RATE: '2', BOREALIS_AGENT_CONNECT_QUEUE_MS: '1000' }, agent: { loops: false } });
     try {
-      const agents = await Promise.all([1, 2, 3].map(() => TestAgent.create(t)));
+      const agents = await Promise.all([1, 2, 3, 4, 5].map(() => TestAgent.create(t)));
       const outcomes = [];
-      for (const a of agents) outcomes.push(await openAgentSocket(t.url!, a.upgradeHeaders()));
-      const busy = outcomes[2]!;
+      const took: number[] = [];
+      for (const a of agents) {
+        const started = Date.now();
+        outcomes.push(await openAgentSocket(t.url!, a.upgradeHeaders()));
+        took.push(Date.now() - started);
+      }
+      expect(outcomes.slice(0, 4).every((o) => 'socket' in o)).toBe(true);
+      // The 3rd and 4th waited for their turn (500 and 1,000 ms at 2/s) instead of being refused.
+      expect(took[2]).toBeGreaterThanOrEqual(450);
+      expect(took[3]).toBeGreaterThanOrEqual(950);
+      const busy = outcomes[4]!;
       expect('error' in busy && busy.error.message).toBe('server_busy');
       const retry = 'error' in busy ? busy.error.data?.retry_after_ms : undefined;
       expect(retry).toBeGreaterThanOrEqual(5_000);

@@ -68,6 +68,8 @@ export interface AgentNamespaceDeps {
   readonly loadHashes: (rowGuid: string) => Promise<Map<string, string>>;
   /** `BOREALIS_AGENT_CONNECT_RATE` (new sockets per second per node). */
   readonly connectRate: number;
+  /** `BOREALIS_AGENT_CONNECT_QUEUE_MS`: the admission's paced queue (0 refuses past the burst at once). */
+  readonly connectQueueMs?: number;
   readonly timings?: AgentNamespaceTimings;
   readonly random?: () => number;
 }
@@ -133,7 +135,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
   const nsp = deps.io.of(AGENT_NAMESPACE);
   const timings = { registerTimeoutMs: REGISTER_TIMEOUT_MS, maxAgeMs: SOCKET_MAX_AGE_MS, shutdownGraceMs: SHUTDOWN_GRACE_MS, ...deps.timings };
   const random = deps.random ?? Math.random;
-  const admission = createAdmission({ clock: deps.clock, ratePerSecond: deps.connectRate, random });
+  const admission = createAdmission({ clock: deps.clock, ratePerSecond: deps.connectRate, queueMs: deps.connectQueueMs ?? 0, random });
   const handlers = new Map<string, AgentEventHandler>();
   /** guid → sockets on this node (registered or still within the 10 s window). */
   const local = new Map<string, Set<Socket>>();
@@ -165,19 +167,25 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     socket.disconnect(true);
   };
 
+  const stoppingRefusal = () => {
+    refused.stopping += 1;
+    return refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * Math.max(0, stoppingWindowMs - BUSY_RETRY_MIN_MS)));
+  };
+
   nsp.use((socket, next) => {
     // A stopping node sends agents back within the reconnect window it announced (the node or its
     // successor is expected by then), not up to 60 s later like an admission refusal.
-    if (isStopping) {
-      refused.stopping += 1;
-      return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * Math.max(0, stoppingWindowMs - BUSY_RETRY_MIN_MS))));
-    }
+    if (isStopping) return next(stoppingRefusal());
     const admitted = admission.admit();
     if (!admitted.ok) {
       refused.admission += 1;
       return next(refusal('server_busy', admitted.retryAfterMs));
     }
     void (async () => {
+      if (admitted.waitMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, admitted.waitMs));
+        if (isStopping) return next(stoppingRefusal());
+      }
       const device = await deps.authenticator.authenticate({ method: 'GET', path: UPGRADE_PATH, headers: socket.request.headers, isRest: false });
       const data: AgentSocketData = { device, connectedAt: deps.clock.now().getTime(), registered: false, view: null, hashes: new Map(), closing: null };
       socket.data = data;

@@ -59,6 +59,7 @@ export interface AgentRuntimeDeps {
   readonly hostSecret: HostSecret;
   readonly takeBudget: (key: string, limit: number) => void;
   readonly connectRate: number;
+  readonly connectQueueMs: number;
   readonly role: string;
   readonly version: string;
   readonly options?: AgentRuntimeOptions;
@@ -82,6 +83,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     loadRegistration: (rowGuid) => loadRegistration(deps.db, rowGuid),
     loadHashes: (rowGuid) => inventory.hashes(rowGuid),
     connectRate: deps.connectRate,
+    connectQueueMs: deps.connectQueueMs,
     timings: deps.options,
   });
 
