@@ -103,7 +103,7 @@ const VariablesSchema = z.object({
   BOREALIS_SCHEDULER_MISSED_GRACE_SECONDS: wholeNumber(0, 86_400, 300, 'seconds'),
   BOREALIS_SITE_WORKER_CONCURRENCY: wholeNumber(1, 32, 7),
   BOREALIS_AGENT_CONNECT_RATE: wholeNumber(1, 100_000, 1000, 'new agent sockets per second'),
-  BOREALIS_AGENT_CONNECT_QUEUE_MS: wholeNumber(0, 10_000, 1000, 'milliseconds'),
+  BOREALIS_AGENT_CONNECT_QUEUE_MS: wholeNumber(0, 10_000, 5000, 'milliseconds'),
   BOREALIS_JOB_OUTPUT_MAX_BYTES: wholeNumber(64 * 1024, 16 * 1024 * 1024, 1024 * 1024, 'bytes per output stream'),
 });
 
