@@ -167,6 +167,9 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
     socket.disconnect(true);
   };
 
+  /** An exhausted database pool is brief: 5–15 s, shorter than admission's 5–60 s. */
+  const databaseBusyRetryMs = () => Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2);
+
   const stoppingRefusal = () => {
     refused.stopping += 1;
     return refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * Math.max(0, stoppingWindowMs - BUSY_RETRY_MIN_MS)));
@@ -195,7 +198,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
       // agent back without counting a failure against its backoff (§5.2 server_busy row).
       if (err instanceof AppError && err.code === 'server_busy') {
         refused.database_busy += 1;
-        return next(refusal('server_busy', Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2)));
+        return next(refusal('server_busy', databaseBusyRetryMs()));
       }
       if (err instanceof AppError) return next(refusal(err.code));
       deps.log.error({ err }, 'agent socket authentication failed');
@@ -276,7 +279,7 @@ export function installAgentNamespace(deps: AgentNamespaceDeps): AgentNamespace 
         // the agent is told to come back, as a refused upgrade would be (§5.2 server_busy row).
         if (err instanceof AppError && err.code === 'server_busy') {
           deps.log.warn({ event, device: guid }, 'agent event refused: the engine is busy');
-          ack?.({ ok: false, error: { code: 'server_busy', message: err.message, retry_after_ms: Math.round(BUSY_RETRY_MIN_MS + random() * BUSY_RETRY_MIN_MS * 2) } });
+          ack?.({ ok: false, error: { code: 'server_busy', message: err.message, retry_after_ms: databaseBusyRetryMs() } });
           return;
         }
         deps.log.error({ err, event }, 'agent event failed');
