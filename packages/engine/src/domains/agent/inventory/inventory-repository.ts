@@ -81,11 +81,27 @@ export async function ensureTitles(executor: DbExecutor, titles: ReadonlyMap<str
       INSERT INTO software_titles (name_lower, name)
       SELECT * FROM unnest(${names}::text[], ${chunk.map((c) => c.name)}::text[])
       ON CONFLICT (name_lower) DO NOTHING`.execute(executor);
-    const rows = await sql<{ id: string | number; name_lower: string }>`SELECT id, name_lower FROM software_titles WHERE name_lower = ANY(${names}::text[])`.execute(executor);
-    for (const r of rows.rows) ids.set(r.name_lower, String(r.id));
+    for (const [nameLower, id] of await titlesNamed(executor, names)) ids.set(nameLower, id);
   }
   return ids;
 }
+
+/**
+ * Title ids of the given lower-case names. Written as a range per name, not `= ANY(names)`: pg_trgm's
+ * GIN index also answers `=`, and before ANALYZE has run the planner picked it, reading a posting
+ * list per trigram (224 ms for 200 names at 3,000 titles); a range can only be served by the btree.
+ */
+export async function titlesNamed(executor: DbExecutor, names: readonly string[]): Promise<Map<string, string>> {
+  if (!names.length) return new Map();
+  const rows = await titlesNamedQuery(names).execute(executor);
+  return new Map(rows.rows.map((r) => [r.name_lower, String(r.id)]));
+}
+
+/** The statement of `titlesNamed`, exported for its plan test. */
+export const titlesNamedQuery = (names: readonly string[]) => sql<{ id: string | number; name_lower: string }>`
+  SELECT t.id, t.name_lower
+  FROM unnest(${names}::text[]) AS v(n)
+  CROSS JOIN LATERAL (SELECT id, name_lower FROM software_titles WHERE name_lower >= v.n AND name_lower <= v.n) AS t`;
 
 export interface SoftwareKey {
   readonly titleId: string;
