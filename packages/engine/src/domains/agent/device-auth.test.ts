@@ -37,6 +37,15 @@ describe.each(DIALECTS)('device request authentication (%s)', (dialect) => {
     expect(again.headers['www-authenticate']).toBe('DPoP error="invalid_dpop_proof"');
   });
 
+  it('P7: one proof sent four times at once is accepted once and replayed three times', async () => {
+    const proof = agent.proof('GET', PATH);
+    const results = await Promise.all(Array.from({ length: 4 }, () => agent.call('GET', PATH, undefined, { dpop: proof })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401, 401, 401]);
+    expect(results.filter((r) => r.statusCode === 401).map((r) => errorOf(r).code)).toEqual(['dpop_replayed', 'dpop_replayed', 'dpop_replayed']);
+    const fresh = await Promise.all(Array.from({ length: 4 }, () => agent.call('GET', PATH)));
+    expect(fresh.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+  });
+
   it('P7: iat 61 s off is dpop_invalid and tells the server time', async () => {
     const skewed = createManualClock(new Date(clock.now().getTime() + 61_000));
     const res = await agent.call('GET', PATH, undefined, { dpop: agent.proof('GET', PATH, { clock: skewed }) });

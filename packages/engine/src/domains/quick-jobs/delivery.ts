@@ -1,7 +1,7 @@
 // Delivery of executions to agents (automation.md §2.1 step 4, §2.3; agent-protocol §5.3, §5.4,
 // §6.1): claim a device's ready Pending rows (≤20 in flight), sign each per delivery, emit
 // quick_job_run to device:<GUID> with a 15 s ack, and record accepted / refused / silence. Claims
-// and accepts of many devices share one statement (statement-batcher.ts).
+// and accepts of many devices share one statement (db/statement-batcher.ts).
 
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -14,7 +14,7 @@ import { AppError } from '../../errors';
 import type { JobAssembly, JobSigningKey, QuickJobAssemblies } from './assembly-port';
 import type { JobEvents } from './job-events';
 import { quickJobRepository as repo, type ChangedExecution, type DeliverableExecution } from './quick-job-repository';
-import { createStatementBatcher } from './statement-batcher';
+import { createStatementBatcher } from '../../db/statement-batcher';
 
 export const RUN_ACK_MS = 15_000;
 export const MAX_IN_FLIGHT = 20;

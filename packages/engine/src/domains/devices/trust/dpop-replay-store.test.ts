@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../../test/databases';
-import { purgeExpired, remember } from './dpop-replay-store';
+import { purgeExpired, remember, rememberMany } from './dpop-replay-store';
 import { openTrustTestDatabase, type TrustTestDatabase } from './trust-test-database';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -31,6 +31,19 @@ describe.each(DIALECTS)('dpop replay store on %s', (dialect) => {
       const results = await Promise.all([remember(t.database.db, key, later(150)), remember(other.db, key, later(150))]);
       expect(results.filter(Boolean)).toHaveLength(1);
     }
+  });
+
+  it('DM13: a batch answers per key in order: new keys fresh, a known key and a repeat inside the batch replays', async () => {
+    const known = randomBytes(32);
+    await remember(t.database.db, known, later(150));
+    const a = randomBytes(32);
+    const b = randomBytes(32);
+    const answers = await rememberMany(t.database.db, [a, known, b, a].map((key) => ({ key, expiresAt: later(150) })));
+    expect(answers).toEqual([true, false, true, false]);
+    expect(await remember(t.database.db, b, later(150))).toBe(false);
+    const stored = await t.database.db.selectFrom('dpop_replay').select(['key', 'expires_at']).where('key', '=', a).execute();
+    expect(stored.map((r) => [r.key.toString('hex'), r.expires_at.toISOString()])).toEqual([[a.toString('hex'), later(150).toISOString()]]);
+    expect(await rememberMany(t.database.db, [])).toEqual([]);
   });
 
   it('DM13: the purge removes only expired rows', async () => {

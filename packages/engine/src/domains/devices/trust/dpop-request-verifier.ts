@@ -5,10 +5,14 @@ import type { Kysely } from 'kysely';
 import { authFailure, validateDpopProof, type AuthResult, type ValidatedDpopProof } from '@borealis/protocol/agent';
 import type { Clock } from '../../../clock';
 import type { Database } from '../../../db/schema';
-import { remember } from './dpop-replay-store';
+import { createStatementBatcher } from '../../../db/statement-batcher';
+import { rememberMany, type ReplayKey } from './dpop-replay-store';
 
 /** data-model.md §4: a per-node LRU of 100,000 entries filters repeats before the INSERT. */
 export const DPOP_REPLAY_LRU_SIZE = 100_000;
+
+/** Most replay keys written by one statement. */
+const DPOP_REPLAY_BATCH = 500;
 
 export interface DpopCheckInput {
   readonly method: string;
@@ -52,6 +56,10 @@ export function createDpopRequestVerifier(deps: DpopRequestVerifierDeps): DpopRe
     }
   };
 
+  // Proofs checked in the same turn share one INSERT: after an engine restart thousands of agents
+  // refresh and reconnect at once, and one pooled statement per proof queued behind each other.
+  const replays = createStatementBatcher<ReplayKey, boolean>((items) => rememberMany(deps.db, items), { max: DPOP_REPLAY_BATCH });
+
   return {
     origin: deps.origin,
     async verify(input) {
@@ -67,7 +75,7 @@ export function createDpopRequestVerifier(deps: DpopRequestVerifierDeps): DpopRe
       const known = seen.get(key);
       if (known !== undefined && known > nowMs) return authFailure('dpop_replayed', 'this DPoP proof was already used');
       // Check 6 runs last so a bad proof never uses up a jti; the table catches other nodes and restarts.
-      const fresh = await remember(deps.db, result.value.replayKey, result.value.replayExpiresAt);
+      const fresh = await replays.add({ key: result.value.replayKey, expiresAt: result.value.replayExpiresAt });
       noteSeen(key, result.value.replayExpiresAt.getTime());
       if (!fresh) return authFailure('dpop_replayed', 'this DPoP proof was already used');
       return result;

@@ -1,5 +1,5 @@
 // Folds many small writes of the same kind into one statement: a fan-out to thousands of agents
-// made one claim and one accept UPDATE per device, and the pool queue, not the database, set the pace.
+// made one claim and one accept UPDATE per device, and DPoP replay keys one INSERT per request.
 
 export interface StatementBatcher<I, O> {
   /** Resolves with this item's share of the batch result; rejects when its batch failed. */
