@@ -67,6 +67,7 @@ describe.each(DIALECTS)('assembly store API on %s', (dialect) => {
 
   it('signingKey() returns the Aegis-wrapped key agents pinned, and 423 engine_locked while locked', async () => {
     const store = t.engine.ctx.security!.assemblies;
+    expect(store.canSign()).toBe(true);
     const key = await store.signingKey();
     const row = await t.engine.ctx.db.selectFrom('signing_keys').select(['key_id', 'public_key_spki']).where('state', '=', 'active').executeTakeFirstOrThrow();
     expect(key.key_id).toBe(row.key_id);
@@ -74,11 +75,13 @@ describe.each(DIALECTS)('assembly store API on %s', (dialect) => {
     expect(verify(null, message, createPublicKey({ key: row.public_key_spki, format: 'der', type: 'spki' }), sign(null, message, key.privateKey))).toBe(true);
 
     const locked = createAssemblyService({ db: t.engine.ctx.db, clock, keyring: null });
+    expect(locked.canSign()).toBe(false);
     const err = await locked.signingKey().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'engine_locked', status: 423 });
 
     t.engine.ctx.security!.keyring.zero();
+    expect(store.canSign()).toBe(false);
     await expect(store.signingKey()).rejects.toMatchObject({ code: 'engine_locked' });
   });
 });

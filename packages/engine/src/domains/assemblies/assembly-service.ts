@@ -98,6 +98,11 @@ export function createAssemblyService(deps: AssemblyServiceDeps) {
       return resolveVariables(payload, overrides, builtins);
     },
 
+    /** False while Aegis is locked: callers polling per device ask this instead of catching 423s. */
+    canSign(): boolean {
+      return deps.keyring?.isUnlocked === true;
+    },
+
     /** The active job-signing key; 423 engine_locked while Aegis is locked, 503 before Aegis setup. */
     async signingKey(): Promise<JobSigningKey> {
       const keyring = deps.keyring;

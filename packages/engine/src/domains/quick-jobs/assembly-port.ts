@@ -40,4 +40,6 @@ export interface QuickJobAssemblies {
   resolve(guid: string, revision?: number): Promise<JobAssembly>;
   /** 423 engine_locked while Aegis is locked. */
   signingKey(): Promise<JobSigningKey>;
+  /** False while Aegis is locked (signingKey() would answer 423); absent means "try signingKey()". */
+  canSign?(): boolean;
 }

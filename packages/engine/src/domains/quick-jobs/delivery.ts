@@ -169,7 +169,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     return parsed.data.accepted ? 'accepted' : 'refused';
   };
 
+  // While locked, every connect and every 10 s sweep asks for each device with Pending rows; one
+  // log line per locked stretch says why nothing goes out instead of one error per device.
+  let lockedNoted = false;
   const loop = async (rowGuid: string, state: { again: boolean; ids: Set<string> | null }) => {
+    if (deps.assemblies.canSign && !deps.assemblies.canSign()) {
+      if (!lockedNoted) deps.log.info('quick job delivery waits: no signing key until Aegis is unlocked');
+      lockedNoted = true;
+      return;
+    }
+    lockedNoted = false;
     let key: JobSigningKey;
     try {
       key = await deps.assemblies.signingKey();

@@ -43,6 +43,7 @@ export function quickJobAssembliesOf(service: AssemblyService): QuickJobAssembli
       };
     },
     signingKey: () => service.signingKey(),
+    canSign: () => service.canSign(),
   };
 }
 
