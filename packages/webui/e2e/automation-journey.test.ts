@@ -101,6 +101,21 @@ describe('automation journey with the real agent in Chromium', () => {
     await page.getByRole('option', { name, exact: true }).click();
   };
 
+  /** The scheduler's rows, the page's occurrence rows and the agent's last output, for a failed wait. */
+  const schedulingState = async () => {
+    const db = t.engine.ctx.db;
+    const rows = async (table: 'scheduled_job_occurrences' | 'scheduled_job_runs' | 'job_scheduler_work_items' | 'job_scheduler_workers') => JSON.stringify(await db.selectFrom(table).selectAll().execute());
+    const executions = await db.selectFrom('activity_history').select(['id', 'run_id', 'status', 'dispatched_at', 'accepted_at', 'started_at', 'finished_at', 'updated_at']).where('run_id', 'is not', null).execute();
+    const lines = await Promise.all([
+      `engine clock ${clock.now().toISOString()} (ahead ${ahead} ms)`,
+      page.getByTestId('occurrence-row').allTextContents().then((texts) => `page rows: ${JSON.stringify(texts)}`),
+      ...(['scheduled_job_occurrences', 'scheduled_job_runs', 'job_scheduler_work_items', 'job_scheduler_workers'] as const).map(async (table) => `${table}: ${await rows(table)}`),
+      `scheduled executions: ${JSON.stringify(executions)}`,
+      `agent output (tail): ${agent.output().slice(-4_000)}`,
+    ]);
+    return lines.join('\n');
+  };
+
   /** An instant as the page renders it (the browser's locale, the context's UTC zone). */
   const shown = (at: Date) => page.evaluate((iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso)), at.toISOString());
 
@@ -155,7 +170,14 @@ describe('automation journey with the real agent in Chromium', () => {
       const row = page.getByTestId('occurrence-row').filter({ hasText: await shown(occurrence(i)) });
       // Up to one site-worker reconcile (30 s) before the site's worker starts, then dispatch and
       // the result; a loaded CI machine took over 45 s once.
-      await row.getByTestId('status-badge').filter({ hasText: 'Success' }).waitFor({ timeout: 90_000 });
+      await row
+        .getByTestId('status-badge')
+        .filter({ hasText: 'Success' })
+        .waitFor({ timeout: 90_000 })
+        .catch(async (err: unknown) => {
+          // This wait ran out once on CI and never here: say what the scheduler and the page held.
+          throw new Error(`run ${i} did not show Success: ${String(err)}\n${await schedulingState()}`);
+        });
       expect(await row.textContent()).toContain('schedule');
       await row.click();
       const run = page.getByTestId('device-run').filter({ hasText: hostname });
