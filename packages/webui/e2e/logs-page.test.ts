@@ -42,8 +42,10 @@ describe('Logs page in Chromium', () => {
     await file.click();
     await expect.poll(() => page.getByTestId('log-entries').textContent(), { timeout: 15_000 }).toContain('engine listening');
     await page.getByLabel('Filter').fill('open the webui');
-    await expect.poll(async () => (await page.getByTestId('log-entries').textContent()) ?? '', { timeout: 15_000 }).not.toContain('engine listening');
-    expect(await page.getByTestId('log-entries').textContent()).toContain('open the WebUI');
+    // The list empties while the filtered page loads: wait for the filtered lines themselves.
+    const entries = async () => (await page.getByTestId('log-entries').textContent()) ?? '';
+    await expect.poll(entries, { timeout: 15_000 }).toContain('open the WebUI');
+    expect(await entries()).not.toContain('engine listening');
     await page.screenshot({ path: 'test-results/logs-page.png', fullPage: true });
     expect(problems).toEqual([]);
   });
