@@ -231,6 +231,7 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
   const { rig: r, release } = await acquireRig(ctx, n);
   try {
     const before = { refresh: r.fleet.counter('refreshes'), busy: r.fleet.counter('connect_error_server_busy'), network: r.fleet.counter('connect_error_network') };
+    const countersBefore = new Map(r.fleet.counters);
     r.fleet.summary(); // starts the simulator's own CPU window at the stop
     const stoppedAt = Date.now();
     log(`restart: stopping the engine with ${n} agents online`);
@@ -240,7 +241,12 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
     const readyAt = Date.now();
     const sampler = new ProcessSampler(() => [engine.pid]);
     sampler.start();
-    const progress = setInterval(() => log(`restart: back ${r.fleet.agents.filter((a: VirtualAgent) => a.registeredSince(stoppedAt)).length}/${n}`), 10_000);
+    const progress = setInterval(() => {
+      const missing = r.fleet.agents.filter((a: VirtualAgent) => !a.registeredSince(stoppedAt));
+      // The tail is decided by the agents' own backoff step (§5.2): show where the missing ones are.
+      const tail = missing.length > 0 && missing.length <= n * 0.05 ? ` missing by state/attempt ${JSON.stringify(tally(missing.map((a) => `${a.state}/${a.reconnectAttempt}`)))}` : '';
+      log(`restart: back ${n - missing.length}/${n}${tail}`);
+    }, 10_000);
     let allBackAt: number | null = null;
     try {
       await r.fleet.waitFor(() => r.fleet.agents.every((a) => a.registeredSince(stoppedAt)), 300_000, 'all agents back online');
@@ -253,11 +259,16 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
     const usage = sampler.stop();
     const simulator = r.fleet.summary().simulator;
     const back = r.fleet.agents.filter((a) => a.registeredSince(stoppedAt)).length;
+    const changed = [...r.fleet.counters].filter(([k, v]) => v !== (countersBefore.get(k) ?? 0)).map(([k, v]) => [k, v - (countersBefore.get(k) ?? 0)]);
+    log(`restart: simulator counters during recovery ${JSON.stringify(Object.fromEntries(changed.sort()))}`);
+    const backTimes = r.fleet.agents.filter((a) => a.registeredSince(stoppedAt)).map((a) => a.lastRegisteredAt);
     return {
       agents: n,
       figures: [
         { name: 'all_back_online_from_stop', value: allBackAt === null ? null : round1((allBackAt - stoppedAt) / 1000), unit: 's' },
         { name: 'all_back_online_from_ready', value: allBackAt === null ? null : round1((allBackAt - readyAt) / 1000), unit: 's' },
+        { name: 'back_95_from_stop', value: timeToShare(backTimes, stoppedAt, n, 0.95), unit: 's' },
+        { name: 'back_99_from_stop', value: timeToShare(backTimes, stoppedAt, n, 0.99), unit: 's' },
         { name: 'engine_stop', value: round1((downAt - stoppedAt) / 1000), unit: 's' },
         { name: 'engine_start', value: round1((readyAt - downAt) / 1000), unit: 's' },
         { name: 'back_online', value: back, unit: 'agents' },
@@ -353,6 +364,13 @@ export async function baselineScenario(ctx: ScenarioContext): Promise<ScenarioOu
     }
     await release();
   }
+}
+
+/** How often each value occurs. */
+function tally(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }
 
 /** Time from `t0` until `share` of `n` occurrences happened, in seconds (null if never). */

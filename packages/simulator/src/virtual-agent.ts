@@ -727,6 +727,16 @@ export class VirtualAgent {
     return this.storedHashes;
   }
 
+  /** When the last connect_agent succeeded (ms epoch, 0 if never). */
+  get lastRegisteredAt(): number {
+    return this.registeredAt;
+  }
+
+  /** Socket attempts lost in a row (§5.2 backoff step; reset after 60 s connected). */
+  get reconnectAttempt(): number {
+    return this.attempt;
+  }
+
   /** True once connected and registered since `since` (ms epoch). */
   registeredSince(since: number): boolean {
     return this.state === 'online' && this.registeredAt >= since;
