@@ -12,7 +12,7 @@ import { makeHome } from '../test/engine-harness';
 import { createPostgresDatabase, POSTGRES_ADMIN_URL, type TestPostgresDatabase } from '../test/databases';
 import { runtimePaths } from '../src/runtime-paths';
 import { autoApprovingSite, bootstrapAdmin, startEngineProcess, type EngineProcess, type OperatorHttps } from './engine-process';
-import { pgBackendPids, pgWriteCounters, ProcessSampler, writtenBetween } from './process-usage';
+import { machineBusyPercent, machineCpuTicks, pgBackendPids, pgWriteCounters, ProcessSampler, writtenBetween } from './process-usage';
 import type { Figure, ScenarioContext, ScenarioOutcome } from './run';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -241,6 +241,7 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
     const readyAt = Date.now();
     const sampler = new ProcessSampler(() => [engine.pid]);
     sampler.start();
+    const machine0 = machineCpuTicks();
     const progress = setInterval(() => {
       const missing = r.fleet.agents.filter((a: VirtualAgent) => !a.registeredSince(stoppedAt));
       // The tail is decided by the agents' own backoff step (§5.2): show where the missing ones are.
@@ -257,6 +258,7 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
       clearInterval(progress);
     }
     const usage = sampler.stop();
+    const machineBusy = machineBusyPercent(machine0, machineCpuTicks());
     const simulator = r.fleet.summary().simulator;
     const back = r.fleet.agents.filter((a) => a.registeredSince(stoppedAt)).length;
     const changed = [...r.fleet.counters].filter(([k, v]) => v !== (countersBefore.get(k) ?? 0)).map(([k, v]) => [k, v - (countersBefore.get(k) ?? 0)]);
@@ -279,6 +281,7 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
         { name: 'engine_rss_peak_recovery', value: usage.peakRssMb, unit: 'MB' },
         // The fleet's side of the storm (TLS handshakes, proofs, reconnect timers) shares the cores.
         { name: 'simulator_cpu_recovery', value: simulator.cpu_percent, unit: '% of one core' },
+        { name: 'machine_cpu_busy_recovery', value: machineBusy, unit: '% of all cores' },
       ],
     };
   } finally {
@@ -396,6 +399,15 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioOutc
     const created = await r.admin.post('/api/assemblies', { display_name: 'Bench fan-out', payload: { type: 'bash', script: 'echo bench fan-out' } });
     const assemblyGuid = (created.body as { assembly_guid?: string } | null)?.assembly_guid;
     if (created.status >= 300 || !assemblyGuid) return { agents: n, figures: [], note: `not available: creating the script assembly answered ${created.status} ${JSON.stringify(created.body).slice(0, 200)}` };
+    // Who used the two cores during the fan-out: a miss with the machine saturated and the engine
+    // idle part of the time is the shared machine's, not the engine's.
+    const engineSampler = new ProcessSampler(() => [r.engine.pid]);
+    const pgPids = r.postgres ? await pgBackendPids(POSTGRES_ADMIN_URL, r.postgres.name) : [];
+    const pgSampler = new ProcessSampler(() => pgPids);
+    r.fleet.summary(); // starts the simulator's own CPU window
+    const machine0 = machineCpuTicks();
+    engineSampler.start();
+    pgSampler.start();
     const t0 = Date.now();
     const dispatch = await r.admin.post('/api/scripts/quick_run', { assembly_guid: assemblyGuid, targets: { site_ids: [r.site.id] }, run_mode: 'system', expires_in_seconds: 600 });
     const dispatchMs = Date.now() - t0;
@@ -415,6 +427,10 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioOutc
       }
       await sleep(250);
     }
+    const engineUsage = engineSampler.stop();
+    const pgUsage = pgSampler.stop();
+    const simulatorCpu = r.fleet.summary().simulator.cpu_percent;
+    const machineBusy = machineBusyPercent(machine0, machineCpuTicks());
     return {
       agents: n,
       figures: [
@@ -424,6 +440,10 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioOutc
         { name: 'results_acked_99', value: timeToShare(r.fleet.timeline.get('job_results_acked') ?? [], t0, n, 0.99), unit: 's' },
         { name: 'success', value: counts.success ?? 0, unit: 'targets' },
         { name: 'failed', value: counts.failed ?? 0, unit: 'targets' },
+        { name: 'engine_cpu', value: engineUsage.cpuPercent, unit: '% of one core' },
+        { name: 'simulator_cpu', value: simulatorCpu, unit: '% of one core' },
+        ...(r.postgres ? [{ name: 'postgres_cpu', value: pgUsage.cpuPercent, unit: '% of one core' }] : []),
+        { name: 'machine_cpu_busy', value: machineBusy, unit: '% of all cores' },
       ],
       note: 'results_stored_99 is polled from GET /api/quick_jobs/:id every 250 ms',
     };

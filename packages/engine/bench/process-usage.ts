@@ -26,6 +26,19 @@ function rssBytes(pid: number): number | null {
   }
 }
 
+/** The whole machine's CPU time so far (all cores, from /proc/stat): busy and total ticks. */
+export function machineCpuTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
+
+/** Share of all cores busy between two readings, in % (100 = every core saturated). */
+export function machineBusyPercent(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
+  return Math.round((1000 * (b.busy - a.busy)) / Math.max(1, b.total - a.total)) / 10;
+}
+
 /** CPU % (of one core) averaged over a window and the peak RSS, for a set of pids that may change. */
 export class ProcessSampler {
   private ticks = new Map<number, number>();
