@@ -25,7 +25,8 @@ export interface EngineProcess {
   readonly url: string;
   readonly caPem: string;
   /** SIGTERM, then wait for the exit (graceful stop: engine_shutdown, final flush). */
-  stop(timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves to the exit code (1: the engine's own 10 s stop deadline ran out). */
+  stop(timeoutMs?: number): Promise<number | null>;
 }
 
 export async function startEngineProcess(options: EngineProcessOptions): Promise<EngineProcess> {
@@ -71,11 +72,12 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
           url,
           caPem,
           async stop(timeoutMs = 30_000) {
-            if (child.exitCode !== null) return;
+            if (child.exitCode !== null) return child.exitCode;
             child.kill('SIGTERM');
             const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-            await exited;
+            const code = await exited;
             clearTimeout(timer);
+            return code;
           },
         };
       }

@@ -235,8 +235,10 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
     r.fleet.summary(); // starts the simulator's own CPU window at the stop
     const stoppedAt = Date.now();
     log(`restart: stopping the engine with ${n} agents online`);
-    await r.engine.stop();
+    const exitCode = await r.engine.stop();
     const downAt = Date.now();
+    // Exit 1 means the engine's stop ran into its 10 s deadline (engine.log says which step was slow).
+    if (exitCode !== 0) log(`restart: the engine exited with ${exitCode} after ${round1((downAt - stoppedAt) / 1000)} s`);
     const engine = await r.restartEngine();
     const readyAt = Date.now();
     const sampler = new ProcessSampler(() => [engine.pid]);

@@ -187,16 +187,17 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       },
       stop: once(async () => {
         log.info('engine stopping');
-        await scheduling?.stop();
+        const steps = stopSteps(log);
+        await steps.run('scheduling', async () => scheduling?.stop());
         security.maintenance.stop();
         operatorRelays.close();
-        await agents.stop('shutdown');
-        await realtime.close();
-        await app.close();
-        await security.rotation.idle();
+        await steps.run('agents', () => agents.stop('shutdown'));
+        await steps.run('realtime', () => realtime.close());
+        await steps.run('http', () => app.close());
+        await steps.run('key_rotation', () => security.rotation.idle());
         security.keyring.zero();
-        await signals?.close();
-        await closeQuietly(database, loggers);
+        await steps.run('signals', async () => signals?.close());
+        await closeQuietly(database, loggers, (databaseMs) => steps.done(databaseMs));
       }),
     };
   } catch (err) {
@@ -294,13 +295,37 @@ function withoutHttp(ctx: EngineContext, loggers: Loggers, database: EngineDatab
   };
 }
 
-async function closeQuietly(database: EngineDatabase | undefined, loggers: Loggers): Promise<void> {
+async function closeQuietly(database: EngineDatabase | undefined, loggers: Loggers, closed?: (ms: number) => void): Promise<void> {
+  const startedAt = performance.now();
   try {
     await database?.close();
   } catch (err) {
     loggers.root.warn({ err }, 'closing the database failed');
   }
+  closed?.(Math.round(performance.now() - startedAt));
   loggers.close();
+}
+
+/** Slow stop steps are logged as they end, so a stop cut short by the CLI's deadline still says where it was. */
+const SLOW_STOP_STEP_MS = 1_000;
+
+function stopSteps(log: EngineContext['log']) {
+  const startedAt = performance.now();
+  const ms: Record<string, number> = {};
+  return {
+    async run(name: string, step: () => Promise<unknown>): Promise<void> {
+      const t = performance.now();
+      try {
+        await step();
+      } finally {
+        ms[name] = Math.round(performance.now() - t);
+        if (ms[name] >= SLOW_STOP_STEP_MS) log.info({ step: name, ms: ms[name] }, 'engine stop step was slow');
+      }
+    },
+    done(databaseMs: number): void {
+      log.info({ ms: Math.round(performance.now() - startedAt), steps_ms: { ...ms, database: databaseMs } }, 'engine stopped');
+    },
+  };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -143,6 +143,9 @@ describe('borealis CLI', () => {
     expect(await engine.exited).toBe(0);
     expect(Date.now() - stopAt).toBeLessThan(10_000);
     expect(engine.output()).toContain('engine stopping');
+    // A closing line says how long the stop took and where the time went.
+    const stopped = engine.output().split('\n').find((l) => l.includes('engine stopped'));
+    expect(stopped).toMatch(/ms=\d+ steps_ms=\{"scheduling":\d+,"agents":\d+,"realtime":\d+,"http":\d+,"key_rotation":\d+,"signals":\d+,"database":\d+\}/);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
