@@ -43,7 +43,8 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
         BOREALIS_HOST: '127.0.0.1',
         BOREALIS_TLS: 'on',
         BOREALIS_PUBLIC_URL: url,
-        BOREALIS_LOG_LEVEL: 'warn',
+        // BENCH_ENGINE_LOG_LEVEL=info keeps the engine's info lines (its stop steps, say) in engine.log.
+        BOREALIS_LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn',
         // The simulator enrols thousands of hosts from a handful of loopback addresses (§10).
         BOREALIS_ENROLL_RATE_EXEMPT_CIDRS: '127.0.0.0/8',
         ...(options.databaseUrl ? { BOREALIS_DATABASE_URL: options.databaseUrl } : {}),
