@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,27 @@ describe('borealis CLI', () => {
     const stopped = engine.output().split('\n').find((l) => l.includes('engine stopped'));
     expect(stopped).toMatch(/ms=\d+ steps_ms=\{"scheduling":\d+,"agents":\d+,"realtime":\d+,"http":\d+,"key_rotation":\d+,"signals":\d+,"database":\d+\}/);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('stops with exit 0 when a websocket peer never answers the close handshake', async () => {
+    const engine = startEngine({ BOREALIS_HOME: home(), BOREALIS_PORT: String(await freePort()) });
+    const url = new URL(await engine.ready);
+    // A stalled agent host: upgrades, then reads nothing more and never answers the close frame.
+    const peer = connect(Number(url.port), url.hostname);
+    try {
+      await new Promise((resolve) => peer.once('connect', resolve));
+      peer.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      const answer = await new Promise<string>((resolve) => peer.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+      expect(answer).toMatch(/^HTTP\/1\.1 101/);
+      peer.pause();
+      engine.child.kill('SIGTERM');
+      // Before, the HTTP server's close waited for the handshake until the CLI's 10 s deadline: exit 1.
+      expect(await engine.exited).toBe(0);
+      expect(engine.output()).not.toContain('shutdown did not finish');
+      expect(engine.output()).toContain('engine stopped');
+    } finally {
+      peer.destroy();
+    }
   });
 
   it('stops with exit 0 on SIGINT too', async () => {
