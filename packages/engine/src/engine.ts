@@ -46,6 +46,8 @@ export interface Engine {
   listen(): Promise<string | null>;
   /** Drains connections, closes the database and the log files. Safe to call twice. */
   stop(): Promise<void>;
+  /** The stop step in progress (null before stop() and for roles without HTTP), for a stop that runs out of time. */
+  stopStep?(): string | null;
   /** Resolves when the role's work ends by itself (an idle site worker exits); null otherwise. */
   readonly done?: Promise<void> | null;
 }
@@ -166,6 +168,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       isLocked: () => !security.keyring.isUnlocked,
     });
 
+    let steps: ReturnType<typeof stopSteps> | undefined;
     return {
       ctx,
       app,
@@ -185,19 +188,21 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
         log.info({ url: browse }, 'open the WebUI');
         return url;
       },
+      stopStep: () => steps?.current() ?? null,
       stop: once(async () => {
         log.info('engine stopping');
-        const steps = stopSteps(log);
-        await steps.run('scheduling', async () => scheduling?.stop());
+        const stepping = stopSteps(log);
+        steps = stepping;
+        await stepping.run('scheduling', async () => scheduling?.stop());
         security.maintenance.stop();
         operatorRelays.close();
-        await steps.run('agents', () => agents.stop('shutdown'));
-        await steps.run('realtime', () => realtime.close());
-        await steps.run('http', () => app.close());
-        await steps.run('key_rotation', () => security.rotation.idle());
+        await stepping.run('agents', () => agents.stop('shutdown'));
+        await stepping.run('realtime', () => realtime.close());
+        await stepping.run('http', () => app.close());
+        await stepping.run('key_rotation', () => security.rotation.idle());
         security.keyring.zero();
-        await steps.run('signals', async () => signals?.close());
-        await closeQuietly(database, loggers, (databaseMs) => steps.done(databaseMs));
+        await stepping.run('signals', async () => signals?.close());
+        await closeQuietly(database, loggers, (databaseMs) => stepping.done(databaseMs));
       }),
     };
   } catch (err) {
@@ -315,12 +320,16 @@ const SLOW_STOP_STEP_MS = 3_000;
 function stopSteps(log: EngineContext['log']) {
   const startedAt = performance.now();
   const ms: Record<string, number> = {};
+  let current: string | null = null;
   return {
+    current: () => current,
     async run(name: string, step: () => Promise<unknown>): Promise<void> {
       const t = performance.now();
+      current = name;
       try {
         await step();
       } finally {
+        current = null;
         ms[name] = Math.round(performance.now() - t);
         if (ms[name] >= SLOW_STOP_STEP_MS) log.warn({ step: name, ms: ms[name] }, 'engine stop step was slow');
       }

@@ -185,7 +185,8 @@ async function shutdown(engine: Engine): Promise<number> {
   const result = await Promise.race([engine.stop().then(() => 'done' as const), timedOut]);
   clearTimeout(timer);
   if (result === 'timeout') {
-    process.stderr.write(`borealis: shutdown did not finish within ${SHUTDOWN_GRACE_MS / 1000} s; exiting\n`);
+    const step = engine.stopStep?.();
+    process.stderr.write(`borealis: shutdown did not finish within ${SHUTDOWN_GRACE_MS / 1000} s${step ? ` (still in its ${step} step)` : ''}; exiting\n`);
     return 1;
   }
   return 0;
