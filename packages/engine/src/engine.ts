@@ -168,7 +168,7 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
       isLocked: () => !security.keyring.isUnlocked,
     });
 
-    let steps: ReturnType<typeof stopSteps> | undefined;
+    const steps = stopSteps(log);
     return {
       ctx,
       app,
@@ -188,21 +188,19 @@ export async function createEngine(config: EngineConfig, options: CreateEngineOp
         log.info({ url: browse }, 'open the WebUI');
         return url;
       },
-      stopStep: () => steps?.current() ?? null,
+      stopStep: () => steps.current(),
       stop: once(async () => {
         log.info('engine stopping');
-        const stepping = stopSteps(log);
-        steps = stepping;
-        await stepping.run('scheduling', async () => scheduling?.stop());
+        await steps.run('scheduling', async () => scheduling?.stop());
         security.maintenance.stop();
         operatorRelays.close();
-        await stepping.run('agents', () => agents.stop('shutdown'));
-        await stepping.run('realtime', () => realtime.close());
-        await stepping.run('http', () => app.close());
-        await stepping.run('key_rotation', () => security.rotation.idle());
+        await steps.run('agents', () => agents.stop('shutdown'));
+        await steps.run('realtime', () => realtime.close());
+        await steps.run('http', () => app.close());
+        await steps.run('key_rotation', () => security.rotation.idle());
         security.keyring.zero();
-        await stepping.run('signals', async () => signals?.close());
-        await closeQuietly(database, loggers, (databaseMs) => stepping.done(databaseMs));
+        await steps.run('signals', async () => signals?.close());
+        await closeQuietly(database, loggers, (databaseMs) => steps.done(databaseMs));
       }),
     };
   } catch (err) {
@@ -318,13 +316,14 @@ async function closeQuietly(database: EngineDatabase | undefined, loggers: Logge
 const SLOW_STOP_STEP_MS = 3_000;
 
 function stopSteps(log: EngineContext['log']) {
-  const startedAt = performance.now();
+  let startedAt: number | null = null;
   const ms: Record<string, number> = {};
   let current: string | null = null;
   return {
     current: () => current,
     async run(name: string, step: () => Promise<unknown>): Promise<void> {
       const t = performance.now();
+      startedAt ??= t;
       current = name;
       try {
         await step();
@@ -335,7 +334,7 @@ function stopSteps(log: EngineContext['log']) {
       }
     },
     done(databaseMs: number): void {
-      log.info({ ms: Math.round(performance.now() - startedAt), steps_ms: { ...ms, database: databaseMs } }, 'engine stopped');
+      log.info({ ms: Math.round(performance.now() - (startedAt ?? performance.now())), steps_ms: { ...ms, database: databaseMs } }, 'engine stopped');
     },
   };
 }
