@@ -24,8 +24,10 @@ export interface EngineProcess {
   readonly pid: number;
   readonly url: string;
   readonly caPem: string;
-  /** SIGTERM, then wait for the exit (graceful stop: engine_shutdown, final flush). */
-  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves to the exit code (1: the engine's own 10 s stop deadline ran out). */
+  /**
+   * SIGTERM, then wait for the exit (graceful stop: engine_shutdown, final flush), SIGKILL after
+   * `timeoutMs`; resolves to the exit code (1: the engine's own 10 s stop deadline ran out).
+   */
   stop(timeoutMs?: number): Promise<number | null>;
 }
 

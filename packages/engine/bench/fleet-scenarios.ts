@@ -230,8 +230,8 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
   const n = ctx.agents ?? 1000;
   const { rig: r, release } = await acquireRig(ctx, n);
   try {
-    const before = { refresh: r.fleet.counter('refreshes'), busy: r.fleet.counter('connect_error_server_busy'), network: r.fleet.counter('connect_error_network') };
     const countersBefore = new Map(r.fleet.counters);
+    const during = (name: string) => r.fleet.counter(name) - (countersBefore.get(name) ?? 0);
     r.fleet.summary(); // starts the simulator's own CPU window at the stop
     const stoppedAt = Date.now();
     log(`restart: stopping the engine with ${n} agents online`);
@@ -262,10 +262,11 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
     const usage = sampler.stop();
     const machineBusy = machineBusyPercent(machine0, machineCpuTicks());
     const simulator = r.fleet.summary().simulator;
-    const back = r.fleet.agents.filter((a) => a.registeredSince(stoppedAt)).length;
-    const changed = [...r.fleet.counters].filter(([k, v]) => v !== (countersBefore.get(k) ?? 0)).map(([k, v]) => [k, v - (countersBefore.get(k) ?? 0)]);
+    const backAgents = r.fleet.agents.filter((a) => a.registeredSince(stoppedAt));
+    const back = backAgents.length;
+    const backTimes = backAgents.map((a) => a.lastRegisteredAt);
+    const changed = [...r.fleet.counters.keys()].filter((k) => during(k) !== 0).map((k) => [k, during(k)]);
     log(`restart: simulator counters during recovery ${JSON.stringify(Object.fromEntries(changed.sort()))}`);
-    const backTimes = r.fleet.agents.filter((a) => a.registeredSince(stoppedAt)).map((a) => a.lastRegisteredAt);
     return {
       agents: n,
       figures: [
@@ -276,9 +277,9 @@ export async function restartScenario(ctx: ScenarioContext): Promise<ScenarioOut
         { name: 'engine_stop', value: round1((downAt - stoppedAt) / 1000), unit: 's' },
         { name: 'engine_start', value: round1((readyAt - downAt) / 1000), unit: 's' },
         { name: 'back_online', value: back, unit: 'agents' },
-        { name: 'server_busy_refusals', value: r.fleet.counter('connect_error_server_busy') - before.busy, unit: 'count' },
-        { name: 'refused_while_down', value: r.fleet.counter('connect_error_network') - before.network, unit: 'count' },
-        { name: 'refreshes_during', value: r.fleet.counter('refreshes') - before.refresh, unit: 'count' },
+        { name: 'server_busy_refusals', value: during('connect_error_server_busy'), unit: 'count' },
+        { name: 'refused_while_down', value: during('connect_error_network'), unit: 'count' },
+        { name: 'refreshes_during', value: during('refreshes'), unit: 'count' },
         { name: 'engine_cpu_recovery', value: usage.cpuPercent, unit: '% of one core' },
         { name: 'engine_rss_peak_recovery', value: usage.peakRssMb, unit: 'MB' },
         // The fleet's side of the storm (TLS handshakes, proofs, reconnect timers) shares the cores.
